@@ -1,0 +1,63 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is for developers.
+# Every install step lives here so a fresh clone (and CI) needs nothing but python3.
+
+PYTHON ?= python3
+AIRFLOW_VERSION ?= 3.3.2
+# The oldest Airflow 3.x the provider supports (declared in pyproject.toml); `make test-oldest` uses it.
+AIRFLOW_OLDEST ?= 3.0.6
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+# uv does not write bytecode unless told, and this machine sets PYTHONDONTWRITEBYTECODE: without it every
+# `import airflow` costs over a second more.
+export UV_COMPILE_BYTECODE := 1
+export PYTHONDONTWRITEBYTECODE :=
+
+PYTEST_ARGS ?=
+
+.PHONY: help install lint test test-oldest test-e2e demo benchmarks reliability clean
+
+help:
+	@echo "make demo         run the example post-stream DAG in a real Airflow against the local emulator"
+	@echo "make test         lint (ruff, mypy) and run the whole test suite"
+	@echo "make test-oldest  run the suite on the oldest supported Airflow ($(AIRFLOW_OLDEST)) in .venv-oldest"
+	@echo "make benchmarks   run the benchmarks and print their tables"
+	@echo "make reliability  run the fault/bad-input/leak suite and print its summary table"
+	@echo "make clean        remove virtualenvs, caches and the demo's AIRFLOW_HOME"
+
+$(VENV)/.installed-$(AIRFLOW_VERSION): pyproject.toml
+	@echo "==> setting up $(VENV) with Apache Airflow $(AIRFLOW_VERSION) (first run only)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check uv
+	@$(UV) pip install --python $(PY) -q -e ".[test]" "apache-airflow==$(AIRFLOW_VERSION)"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(VENV)/.installed-$(AIRFLOW_VERSION)
+
+lint: install
+	@echo "==> ruff"
+	@$(VENV)/bin/ruff check airflow_provider_realtimekit tests example_dags benchmarks scripts
+	@echo "==> mypy"
+	@$(VENV)/bin/mypy
+
+test: lint
+	@echo "==> pytest (Airflow $(AIRFLOW_VERSION))"
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+test-oldest:
+	@$(MAKE) --no-print-directory test VENV=.venv-oldest AIRFLOW_VERSION=$(AIRFLOW_OLDEST)
+
+demo: install
+	@$(PY) scripts/demo.py
+
+benchmarks: install
+	@$(PY) benchmarks/emulator_throughput.py
+	@$(PY) benchmarks/usage_pull.py
+
+reliability: install
+	@$(PY) -m pytest tests/reliability -q -p no:randomly $(PYTEST_ARGS)
+
+clean:
+	rm -rf .venv .venv-oldest .airflow .pytest_cache .mypy_cache .ruff_cache

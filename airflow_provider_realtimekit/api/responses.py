@@ -1,0 +1,222 @@
+"""Turning an HTTP answer into data or a typed exception.
+
+RealtimeKit answers in Dyte's envelope (``{"success": true, "data": ...}``, errors as
+``{"success": false, "error": {"code", "message"}}``) while Cloudflare's gateway and the token endpoints
+answer in Cloudflare's (``{"success", "errors": [{"code", "message"}], "messages", "result"}``). Both are
+parsed here, including ``success: false`` on a 200.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow_provider_realtimekit.api.endpoints import ApiRequest
+from airflow_provider_realtimekit.exceptions import (
+    RealtimeKitAPIError,
+    RealtimeKitAuthError,
+    RealtimeKitError,
+    RealtimeKitInvalidResponseError,
+    RealtimeKitNotFoundError,
+    RealtimeKitRateLimitError,
+)
+
+#: Cloudflare gateway codes meaning "no such route", in practice a wrong account id or app id.
+_ROUTING_CODES = frozenset({7000, 7003})
+_EXCERPT_LENGTH = 200
+_CREDENTIAL_LIKE = re.compile(r"(?i)(bearer|token|authorization)([\"':=\s]+)[^\s\"',;<>]+")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]+")
+TOKEN_PERMISSION_HINT = (
+    "The token needs the 'Realtime' or 'Realtime Admin' permission on this account "
+    "(Cloudflare dashboard > My Profile > API Tokens)."
+)
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """
+    An HTTP answer as the transports hand it over.
+
+    :param status: the HTTP status code.
+    :param headers: the response headers; keys are matched case-insensitively.
+    :param body: the raw body.
+    """
+
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == wanted:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class ErrorDetails:
+    """The codes and messages an error body carries, from either envelope."""
+
+    codes: list[int | str]
+    messages: list[str]
+
+    def summary(self) -> str:
+        return "; ".join(self.messages) if self.messages else "no error message in the response"
+
+
+def parse_response(request: ApiRequest, response: ApiResponse) -> dict[str, Any]:
+    """
+    Return the decoded body of a successful answer, or raise the matching :class:`RealtimeKitError`.
+
+    :param request: the request that was sent (for messages and the not-found rule).
+    :param response: the answer.
+    """
+    body = _decode(request, response)
+    errors = _error_details(body)
+    if response.status >= 400:
+        raise _error_for_status(request, response, errors)
+    if body.get("success") is False:
+        raise _error_for_unsuccessful_200(request, response, errors)
+    payload = unwrap(body)
+    if request.expects_object and (payload is None or payload == {}):
+        raise RealtimeKitNotFoundError(
+            f"RealtimeKit returned no data for {request.what} ({request.describe()}): it does not exist "
+            "in this app. Check the id and the connection's account_id and app_id."
+        )
+    return body
+
+
+def unwrap(body: Mapping[str, Any]) -> Any:
+    """The payload of a success envelope: ``data`` (RealtimeKit) or ``result`` (Cloudflare)."""
+    return body["data"] if "data" in body else body.get("result")
+
+
+def retry_after_seconds(response: ApiResponse, now: float | None = None) -> float | None:
+    """
+    Read ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date), as the official SDKs do.
+
+    :param response: the answer.
+    :param now: the current epoch time, for HTTP dates.
+    """
+    millis = response.header("retry-after-ms")
+    if millis is not None:
+        try:
+            return max(float(millis) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = response.header("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+def excerpt(raw: bytes | str) -> str:
+    """A short, printable excerpt of a body, with anything that looks like a credential redacted."""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    text = _UNPRINTABLE.sub(" ", text).strip()
+    text = _CREDENTIAL_LIKE.sub(r"\1\2***", text)
+    return text[:_EXCERPT_LENGTH] + ("..." if len(text) > _EXCERPT_LENGTH else "")
+
+
+def _decode(request: ApiRequest, response: ApiResponse) -> dict[str, Any]:
+    try:
+        body = json.loads(response.body)
+    except (ValueError, UnicodeDecodeError):
+        raise _invalid(request, response, "a body that is not JSON") from None
+    if not isinstance(body, dict):
+        raise _invalid(request, response, f"a JSON {type(body).__name__} instead of an object")
+    return body
+
+
+def _invalid(request: ApiRequest, response: ApiResponse, problem: str) -> RealtimeKitInvalidResponseError:
+    content_type = response.header("content-type") or "no content type"
+    return RealtimeKitInvalidResponseError(
+        f"RealtimeKit answered {request.describe()} with HTTP {response.status} and {problem} "
+        f"({content_type}): {excerpt(response.body)!r}",
+        status=response.status,
+    )
+
+
+def _error_details(body: Mapping[str, Any]) -> ErrorDetails:
+    codes: list[int | str] = []
+    messages: list[str] = []
+    error = body.get("error")
+    if isinstance(error, Mapping):
+        _collect(error, codes, messages)
+    elif isinstance(error, str):
+        messages.append(error)
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        for item in errors:
+            if isinstance(item, Mapping):
+                _collect(item, codes, messages)
+    return ErrorDetails(codes, messages)
+
+
+def _collect(item: Mapping[str, Any], codes: list[int | str], messages: list[str]) -> None:
+    code = item.get("code")
+    if isinstance(code, (int, str)) and not isinstance(code, bool):
+        codes.append(code)
+    message = item.get("message")
+    if message is not None:
+        messages.append(excerpt(str(message)))
+
+
+def _error_for_status(request: ApiRequest, response: ApiResponse, errors: ErrorDetails) -> RealtimeKitError:
+    status = response.status
+    where = f"{request.describe()} (HTTP {status}: {errors.summary()})"
+    kwargs: dict[str, Any] = {"status": status, "error_codes": errors.codes, "error_messages": errors.messages}
+    if status in (401, 403):
+        return RealtimeKitAuthError(
+            f"RealtimeKit refused the API token for {where}. Check that the connection's password "
+            f"holds a valid, unexpired Cloudflare API token. {TOKEN_PERMISSION_HINT}"
+        )
+    if status == 404:
+        if _ROUTING_CODES.intersection(c for c in errors.codes if isinstance(c, int)):
+            return RealtimeKitNotFoundError(
+                f"Cloudflare could not route {where}: the connection's account_id or app_id is probably "
+                "wrong. Copy both from the RealtimeKit dashboard."
+            )
+        return RealtimeKitNotFoundError(
+            f"RealtimeKit has no {request.what} ({where}). Check the id and that it belongs to the "
+            "connection's app."
+        )
+    if status == 429:
+        return RealtimeKitRateLimitError(
+            f"Cloudflare rate-limited {where}. Cloudflare allows 1,200 requests per 5 minutes per token "
+            "and blocks the token for 5 minutes when exceeded; poll less often or share fewer tokens.",
+            retry_after=retry_after_seconds(response),
+            **kwargs,
+        )
+    return RealtimeKitAPIError(f"RealtimeKit failed {where}.", **kwargs)
+
+
+def _error_for_unsuccessful_200(
+    request: ApiRequest, response: ApiResponse, errors: ErrorDetails
+) -> RealtimeKitError:
+    # RealtimeKit puts the HTTP status it meant into error.code; use it so a 404 or 500 reported inside a
+    # 200 gets the same treatment (not found, or retried) as a real one.
+    meant = next((c for c in errors.codes if isinstance(c, int) and 400 <= c <= 599), None)
+    if meant is not None:
+        return _error_for_status(request, ApiResponse(meant, response.headers, response.body), errors)
+    return RealtimeKitAPIError(
+        f"RealtimeKit reported failure for {request.describe()} (HTTP 200, success: false: "
+        f"{errors.summary()}).",
+        status=response.status,
+        error_codes=errors.codes,
+        error_messages=errors.messages,
+    )

@@ -1,0 +1,231 @@
+"""Everything a client needs from a ``realtimekit`` connection, read and checked once.
+
+Both hooks build their :class:`ClientSettings` here, from the connection they fetched (synchronously in
+a task, with ``aget_connection`` in the triggerer), so both read the same fields the same way and fail
+with the same messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from airflow_provider_realtimekit.api.endpoints import ApiRequest, RealtimeKitApp
+from airflow_provider_realtimekit.api.retry import RetryPolicy
+from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError, RealtimeKitTransportError
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class ClientOverrides:
+    """
+    Values passed to a hook's constructor; they win over the connection's extras.
+
+    :param timeout: one number for both timeouts, or a ``(connect, read)`` pair, in seconds.
+    :param max_attempts: attempts per request, the first included.
+    :param retry_after_cap: the longest ``Retry-After`` honoured, in seconds.
+    """
+
+    timeout: float | tuple[float, float] | None = None
+    max_attempts: int | None = None
+    retry_after_cap: float | None = None
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """
+    A checked view of one connection.
+
+    :param conn_id: the connection id, for messages.
+    :param base_url: the API base URL, without a trailing slash.
+    :param token: the API token. Kept out of ``repr``.
+    :param app: the account and app the calls are made for.
+    :param connect_timeout: seconds to wait for a TCP/TLS connection.
+    :param read_timeout: seconds to wait for the answer.
+    :param retry: the retry policy.
+    """
+
+    conn_id: str
+    base_url: str
+    token: str = field(repr=False)
+    app: RealtimeKitApp
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @classmethod
+    def from_connection(cls, conn: Connection, overrides: ClientOverrides | None = None) -> ClientSettings:
+        """
+        Read and check a connection; raise :class:`RealtimeKitConfigError` naming the bad field.
+
+        :param conn: the Airflow connection.
+        :param overrides: constructor arguments of the hook, which win over the connection's extras.
+        """
+        conn_id = conn.conn_id or "<unnamed>"
+        extra = _extra_of(conn, conn_id)
+        token = _token_of(conn, conn_id)
+        app = RealtimeKitApp(
+            account_id=_required_extra(extra, "account_id", conn_id),
+            app_id=_required_extra(extra, "app_id", conn_id),
+        )
+        connect_timeout, read_timeout = _timeouts(extra, overrides, conn_id)
+        overrides = overrides or ClientOverrides()
+        retry = RetryPolicy(
+            max_attempts=_int_setting(extra, "max_attempts", overrides.max_attempts, 4, conn_id),
+            retry_after_cap=_float_setting(extra, "retry_after_cap", overrides.retry_after_cap, 60.0, conn_id),
+        )
+        return cls(
+            conn_id=conn_id,
+            base_url=base_url_of(conn),
+            token=token,
+            app=app,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            retry=retry,
+        )
+
+    def with_retry(self, retry: RetryPolicy) -> ClientSettings:
+        return replace(self, retry=retry)
+
+    def timeout_error(self, request: ApiRequest) -> RealtimeKitTransportError:
+        """The error for a request that got no answer in time (both transports raise it)."""
+        return RealtimeKitTransportError(
+            f"RealtimeKit did not answer {request.describe()} within the timeout "
+            f"(connect {self.connect_timeout:g} s, read {self.read_timeout:g} s)."
+        )
+
+    def unreachable_error(self, request: ApiRequest, cause: BaseException) -> RealtimeKitTransportError:
+        """The error for a request that got no answer at all: refused, reset or dropped connection."""
+        return RealtimeKitTransportError(
+            f"Could not reach RealtimeKit for {request.describe()} at {self.base_url}: {type(cause).__name__}."
+        )
+
+    @property
+    def authorization(self) -> dict[str, str]:
+        """The only place the token is used: the Authorization header."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def base_url_of(conn: Connection) -> str:
+    """
+    The API base URL of a connection: ``host`` when set (a full URL, or a bare host name for https),
+    else Cloudflare's.
+
+    :param conn: the Airflow connection.
+    """
+    host = (conn.host or "").strip()
+    if not host:
+        return DEFAULT_BASE_URL
+    if "://" not in host:
+        port = f":{conn.port}" if conn.port else ""
+        schema = f"/{conn.schema.strip('/')}" if conn.schema else ""
+        host = f"https://{host}{port}{schema}"
+    parts = urlsplit(host)
+    where = f"The 'API base URL' (host) of connection {conn.conn_id!r}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RealtimeKitConfigError(
+            f"{where} must start with http:// or https:// and name a host, e.g. {DEFAULT_BASE_URL}."
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise RealtimeKitConfigError(f"{where} must not contain credentials, a query or a fragment.")
+    if ".." in parts.path.split("/") or any(c.isspace() for c in host):
+        raise RealtimeKitConfigError(f"{where} must not contain '..' path segments or whitespace.")
+    if conn.port and parts.port is None:
+        host = f"{parts.scheme}://{parts.hostname}:{conn.port}{parts.path}"
+    return host.rstrip("/")
+
+
+def _extra_of(conn: Connection, conn_id: str) -> Mapping[str, Any]:
+    try:
+        extra = conn.extra_dejson
+    except Exception:  # a malformed extra string; Airflow logs its own details
+        extra = None
+    if not isinstance(extra, Mapping):
+        raise RealtimeKitConfigError(
+            f"The extra of connection {conn_id!r} must be a JSON object with account_id and app_id."
+        )
+    return extra
+
+
+def _token_of(conn: Connection, conn_id: str) -> str:
+    token = conn.password
+    if not isinstance(token, str) or not token.strip():
+        raise RealtimeKitConfigError(
+            f"Connection {conn_id!r} has no API token: set its password (the 'API token' field in the UI) "
+            "to a Cloudflare API token with the 'Realtime' or 'Realtime Admin' permission."
+        )
+    if token != token.strip() or any(c.isspace() or ord(c) < 32 for c in token):
+        # Never echo the value: it is a secret, even when malformed.
+        raise RealtimeKitConfigError(
+            f"The API token of connection {conn_id!r} contains whitespace or control characters; "
+            "paste the token again without surrounding spaces or line breaks."
+        )
+    return token
+
+
+def _required_extra(extra: Mapping[str, Any], name: str, conn_id: str) -> str:
+    value = extra.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise RealtimeKitConfigError(
+            f"Connection {conn_id!r} has no {name}: set the '{_LABELS[name]}' field (extra {name!r}). "
+            "Both ids are shown in the Cloudflare dashboard under Realtime > RealtimeKit."
+        )
+    if not isinstance(value, str):
+        raise RealtimeKitConfigError(
+            f"The {name} of connection {conn_id!r} must be a string, got {type(value).__name__}."
+        )
+    return value.strip()
+
+
+_LABELS = {"account_id": "Account ID", "app_id": "App ID"}
+
+
+def _timeouts(
+    extra: Mapping[str, Any], overrides: ClientOverrides | None, conn_id: str
+) -> tuple[float, float]:
+    timeout = overrides.timeout if overrides else None
+    if isinstance(timeout, tuple):
+        connect, read = timeout
+        return _positive("timeout[0]", connect, conn_id), _positive("timeout[1]", read, conn_id)
+    if timeout is not None:
+        value = _positive("timeout", timeout, conn_id)
+        return value, value
+    connect = _float_setting(extra, "connect_timeout", None, DEFAULT_CONNECT_TIMEOUT, conn_id)
+    read = _float_setting(extra, "read_timeout", None, DEFAULT_READ_TIMEOUT, conn_id)
+    return _positive("connect_timeout", connect, conn_id), _positive("read_timeout", read, conn_id)
+
+
+def _float_setting(
+    extra: Mapping[str, Any], name: str, override: float | None, default: float, conn_id: str
+) -> float:
+    value = override if override is not None else extra.get(name, default)
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+        raise RealtimeKitConfigError(f"{name} (connection {conn_id!r}) must be a number >= 0, got {value!r}.")
+    return float(value)
+
+
+def _int_setting(extra: Mapping[str, Any], name: str, override: int | None, default: int, conn_id: str) -> int:
+    value = override if override is not None else extra.get(name, default)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise RealtimeKitConfigError(f"{name} (connection {conn_id!r}) must be an integer >= 1, got {value!r}.")
+    return value
+
+
+def _positive(name: str, value: object, conn_id: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        raise RealtimeKitConfigError(f"{name} (connection {conn_id!r}) must be a number > 0, got {value!r}.")
+    return float(value)
