@@ -108,3 +108,30 @@ class RealtimeKitStreamError(RealtimeKitError):
 
 class RealtimeKitWaitError(RealtimeKitError):
     """A wait gave up: too many consecutive transient failures while polling."""
+
+
+_REBUILDABLE: dict[str, type[RealtimeKitError]] = {
+    cls.__name__: cls
+    for cls in (
+        RealtimeKitError,
+        RealtimeKitConfigError,
+        RealtimeKitAuthError,
+        RealtimeKitNotFoundError,
+        RealtimeKitAPIError,
+        RealtimeKitRateLimitError,
+        RealtimeKitInvalidResponseError,
+        RealtimeKitTransportError,
+        RealtimeKitWaitError,
+    )
+}
+
+
+def rebuild_error(type_name: object, message: str) -> RealtimeKitError:
+    """
+    Re-create an error reported by a trigger event (by class name) so the task fails with the same type.
+
+    :param type_name: the class name carried by the event; unknown names give a plain RealtimeKitError.
+    :param message: the error's message.
+    """
+    cls = _REBUILDABLE.get(type_name, RealtimeKitError) if isinstance(type_name, str) else RealtimeKitError
+    return cls(message)

@@ -37,10 +37,11 @@ def validate_id(field: str, value: object) -> str:
             f"{field} is {len(value)} characters long; RealtimeKit ids are at most {MAX_ID_LENGTH}."
         )
     bad = _FORBIDDEN.search(value)
-    if bad is not None or ".." in value:
-        shown = repr(bad.group()) if bad is not None else "'..'"
+    if bad is not None or ".." in value or value == ".":
+        # A lone '.' is a dot segment too: HTTP clients collapse '/sessions/.' into '/sessions/'.
+        shown = repr(bad.group()) if bad is not None else ("'..'" if ".." in value else "'.'")
         raise RealtimeKitConfigError(
             f"{field} {value!r} contains {shown}, which is not allowed in a RealtimeKit id "
-            "(ids may not contain '/', '?', '#', '%', '\\', '..', whitespace or control characters)."
+            "(ids may not be '.' or contain '/', '?', '#', '%', '\\', '..', whitespace or control characters)."
         )
     return quote(value, safe="-_.~")

@@ -85,6 +85,9 @@ class Pager:
                 return [item for item in value if isinstance(item, dict)]
             if isinstance(value, dict) and value:
                 return [value]
+        if "id" in data and not any(key in data for key in self._item_keys):
+            # The L1 schema models `data` as the item itself, with `paging` inside it [U].
+            return [{key: value for key, value in data.items() if key != "paging"}]
         return []
 
     def _is_new(self, item: Mapping[str, Any]) -> bool:

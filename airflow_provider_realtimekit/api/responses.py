@@ -28,8 +28,10 @@ from airflow_provider_realtimekit.exceptions import (
 
 #: Cloudflare gateway codes meaning "no such route", in practice a wrong account id or app id.
 _ROUTING_CODES = frozenset({7000, 7003})
+#: Statuses whose meaning does not depend on the body being JSON (a 429 page from a proxy is still a 429).
+_STATUS_BEATS_BODY = frozenset({401, 403, 404, 408, 409, 429})
 _EXCERPT_LENGTH = 200
-_CREDENTIAL_LIKE = re.compile(r"(?i)(bearer|token|authorization)([\"':=\s]+)[^\s\"',;<>]+")
+_CREDENTIAL_LIKE = re.compile(r"(?i)(bearer|token|authorization)([\"':=\s]+)(?:(?:bearer|basic)\s+)?[^\s\"',;<>]+")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]+")
 TOKEN_PERMISSION_HINT = (
     "The token needs the 'Realtime' or 'Realtime Admin' permission on this account "
@@ -77,7 +79,13 @@ def parse_response(request: ApiRequest, response: ApiResponse) -> dict[str, Any]
     :param request: the request that was sent (for messages and the not-found rule).
     :param response: the answer.
     """
-    body = _decode(request, response)
+    try:
+        body = _decode(request, response)
+    except RealtimeKitInvalidResponseError:
+        # A proxy's HTML page or an empty body on these statuses still means what the status says.
+        if response.status not in _STATUS_BEATS_BODY:
+            raise
+        body = {"error": excerpt(response.body)} if response.body.strip() else {}
     errors = _error_details(body)
     if response.status >= 400:
         raise _error_for_status(request, response, errors)

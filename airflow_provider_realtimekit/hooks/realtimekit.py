@@ -136,7 +136,7 @@ class RealtimeKitHook(BaseHook):
         """
         app = self.settings.app
         app.livestream(livestream_id)  # validates the id now, not on first iteration
-        yield from self._walk(
+        return self._walk(
             Pager(lambda page_no: app.livestream(livestream_id, page_no=page_no), ("sessions", "session"))
         )
 
@@ -167,7 +167,7 @@ class RealtimeKitHook(BaseHook):
             )
 
         page(1)  # validates the filters before the first iteration
-        yield from self._walk(Pager(page, ("livestreams", "data", "livestream")))
+        return self._walk(Pager(page, ("livestreams", "data", "livestream")))
 
     def get_livestream_analytics(self, start: datetime, end: datetime) -> dict[str, Any]:
         """

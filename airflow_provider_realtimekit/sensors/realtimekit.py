@@ -1,0 +1,161 @@
+"""RealtimeKitLivestreamSessionSensor: waits until a livestream session has stopped."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
+
+from airflow_provider_realtimekit._compat import AirflowSensorTimeout
+from airflow_provider_realtimekit.exceptions import (
+    RealtimeKitConfigError,
+    RealtimeKitError,
+    RealtimeKitNotFoundError,
+    RealtimeKitStreamError,
+    rebuild_error,
+)
+from airflow_provider_realtimekit.failure_budget import FailureBudget, check_max_consecutive_failures
+from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
+from airflow_provider_realtimekit.sessions import SessionState, session_state
+from airflow_provider_realtimekit.triggers.realtimekit import (
+    RealtimeKitLivestreamSessionTrigger,
+    SessionEventStatus,
+)
+
+
+class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
+    """
+    Waits until a livestream session's ``stopped_time`` is set, then returns the session payload, which
+    lands in XCom as ``return_value`` in every mode (poke, reschedule, deferrable).
+
+    A 404, an authentication failure or a bad id fails at once. Transient failures (5xx, 429, timeouts,
+    after the hook's own retries) only log a warning and the wait goes on, until more than
+    ``max_consecutive_failures`` polls in a row have failed. In reschedule mode each poke is a fresh
+    process, so the count covers a single poke there and the sensor's ``timeout`` bounds the wait.
+
+    :param session_id: the livestream session id. Templated.
+    :param realtimekit_conn_id: the ``realtimekit`` connection. Templated.
+    :param fail_on_stream_error: when the session ends with an ``err_message``, fail with
+        :class:`~airflow_provider_realtimekit.exceptions.RealtimeKitStreamError` (True, the default) or
+        return the payload like any stopped session (False).
+    :param max_consecutive_failures: failed polls in a row that are tolerated.
+    :param deferrable: wait in the triggerer instead of a worker slot; defaults to
+        ``[operators] default_deferrable``.
+    :param poke_interval: seconds between polls (default 30). Cloudflare allows 1,200 requests per
+        5 minutes per token, shared by every task using it.
+    """
+
+    template_fields: Sequence[str] = ("session_id", "realtimekit_conn_id")
+    ui_color = "#f6821f"
+
+    def __init__(
+        self,
+        *,
+        session_id: str,
+        realtimekit_conn_id: str = RealtimeKitHook.default_conn_name,
+        fail_on_stream_error: bool = True,
+        max_consecutive_failures: int = 10,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        poke_interval: float = 30,
+        **kwargs: Any,
+    ) -> None:
+        _check_positive("poke_interval", poke_interval)
+        if "timeout" in kwargs:
+            _check_positive("timeout", kwargs["timeout"])
+        check_max_consecutive_failures(max_consecutive_failures)
+        super().__init__(poke_interval=poke_interval, **kwargs)
+        self.session_id = session_id
+        self.realtimekit_conn_id = realtimekit_conn_id
+        self.fail_on_stream_error = fail_on_stream_error
+        self.max_consecutive_failures = max_consecutive_failures
+        self.deferrable = deferrable
+
+    @cached_property
+    def hook(self) -> RealtimeKitHook:
+        return RealtimeKitHook(self.realtimekit_conn_id)
+
+    @cached_property
+    def _budget(self) -> FailureBudget:
+        return FailureBudget(self.max_consecutive_failures, f"livestream session {self.session_id!r}")
+
+    def execute(self, context: Context) -> Any:
+        if not self.deferrable:
+            return super().execute(context)
+        deadline = time.time() + self.timeout
+        done = self.poke(context)  # already stopped? then no trigger round-trip at all
+        if done:
+            return done.xcom_value if isinstance(done, PokeReturnValue) else None
+        self.defer(
+            trigger=RealtimeKitLivestreamSessionTrigger(
+                session_id=self.session_id,
+                realtimekit_conn_id=self.realtimekit_conn_id,
+                poll_interval=self.poke_interval,
+                deadline=deadline,
+                max_consecutive_failures=self.max_consecutive_failures,
+            ),
+            method_name="execute_complete",
+            # A backstop for a triggerer that is down: the trigger normally reports the timeout itself.
+            timeout=timedelta(seconds=max(deadline - time.time(), 0) + self.poke_interval),
+        )
+
+    def poke(self, context: Context) -> PokeReturnValue | bool:
+        try:
+            session = self.hook.get_livestream_session(self.session_id)
+        except RealtimeKitError as error:
+            if not error.transient:
+                raise
+            self.log.warning("%s", self._budget.record_failure(error))
+            return False
+        self._budget.record_success()
+        return self._outcome(session)
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
+        """Resume after the trigger fired; ``event`` carries the final payload, so nothing is refetched."""
+        status = _status_of(event)
+        assert event is not None
+        message = str(event.get("message") or f"the wait ended with status {status.value!r}")
+        if status in (SessionEventStatus.SUCCESS, SessionEventStatus.STREAM_ERROR):
+            session = event.get("session")
+            if not isinstance(session, dict):
+                raise RealtimeKitError(f"Malformed trigger event: status {status.value!r} without a session payload.")
+            outcome = self._outcome(session)
+            return outcome.xcom_value if isinstance(outcome, PokeReturnValue) else None
+        if status is SessionEventStatus.TIMEOUT:
+            raise AirflowSensorTimeout(message)
+        if status is SessionEventStatus.NOT_FOUND:
+            raise RealtimeKitNotFoundError(message)
+        raise rebuild_error(event.get("error_type"), message)
+
+    def _outcome(self, session: dict[str, Any]) -> PokeReturnValue | bool:
+        state = session_state(session)
+        if state is SessionState.ERRORED:
+            err_message = str(session.get("err_message"))
+            if self.fail_on_stream_error:
+                raise RealtimeKitStreamError(self.session_id, err_message, session)
+            self.log.warning("Livestream session %s ended with an error: %s", self.session_id, err_message)
+        if state.is_terminal():
+            self.log.info("Livestream session %s stopped at %s", self.session_id, session.get("stopped_time"))
+            return PokeReturnValue(is_done=True, xcom_value=session)
+        self.log.info("Livestream session %s is still live", self.session_id)
+        return False
+
+
+def _status_of(event: object) -> SessionEventStatus:
+    status = event.get("status") if isinstance(event, dict) else None
+    try:
+        return SessionEventStatus(status)
+    except ValueError:
+        raise RealtimeKitError(
+            f"Malformed trigger event (status {status!r}); expected one of "
+            f"{[s.value for s in SessionEventStatus]}."
+        ) from None
+
+
+def _check_positive(name: str, value: object) -> None:
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
+        raise RealtimeKitConfigError(f"{name} must be a positive number of seconds, got {value!r}.")

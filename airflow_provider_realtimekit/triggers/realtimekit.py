@@ -1,0 +1,150 @@
+"""RealtimeKitLivestreamSessionTrigger: waits in the triggerer until a livestream session has stopped."""
+
+from __future__ import annotations
+
+import time
+from asyncio import sleep
+from collections.abc import AsyncIterator
+from enum import Enum
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_provider_realtimekit.exceptions import (
+    RealtimeKitError,
+    RealtimeKitNotFoundError,
+    RealtimeKitRateLimitError,
+)
+from airflow_provider_realtimekit.failure_budget import FailureBudget
+from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+from airflow_provider_realtimekit.sessions import SessionState, session_state
+
+
+class SessionEventStatus(str, Enum):
+    """The closed set of outcomes the trigger reports; ``execute_complete`` accepts nothing else."""
+
+    SUCCESS = "success"  # stopped; the event carries the final session payload
+    STREAM_ERROR = "stream_error"  # ended with err_message; the event carries the payload
+    NOT_FOUND = "not_found"  # the session id does not exist in the app
+    FAILED = "failed"  # a non-transient error, or the failure budget was spent
+    TIMEOUT = "timeout"  # the deadline passed before the session stopped
+
+
+class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
+    """
+    Polls a livestream session until it has stopped, then fires one event carrying its payload.
+
+    Every kwarg is a plain JSON value and the deadline is absolute (epoch seconds), so a triggerer restart
+    resumes the same wait. One async HTTP client serves the trigger's whole life.
+
+    :param session_id: the livestream session id.
+    :param realtimekit_conn_id: the ``realtimekit`` connection.
+    :param poll_interval: seconds between polls.
+    :param deadline: epoch seconds after which the wait ends with a ``timeout`` event; None waits forever.
+    :param max_consecutive_failures: transient failures in a row tolerated before a ``failed`` event.
+    """
+
+    def __init__(
+        self,
+        session_id: str,
+        realtimekit_conn_id: str = RealtimeKitAsyncHook.default_conn_name,
+        poll_interval: float = 30.0,
+        deadline: float | None = None,
+        max_consecutive_failures: int = 10,
+    ) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.realtimekit_conn_id = realtimekit_conn_id
+        self.poll_interval = float(poll_interval)
+        self.deadline = None if deadline is None else float(deadline)
+        self.max_consecutive_failures = max_consecutive_failures
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "session_id": self.session_id,
+                "realtimekit_conn_id": self.realtimekit_conn_id,
+                "poll_interval": self.poll_interval,
+                "deadline": self.deadline,
+                "max_consecutive_failures": self.max_consecutive_failures,
+            },
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(session_id={self.session_id!r}, "
+            f"realtimekit_conn_id={self.realtimekit_conn_id!r}, poll_interval={self.poll_interval:g})"
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        try:
+            async with RealtimeKitAsyncHook(self.realtimekit_conn_id) as hook:
+                yield TriggerEvent(await self._wait(hook))
+        except RealtimeKitError as error:  # connection not usable: bad fields, missing token
+            yield TriggerEvent(self._event(SessionEventStatus.FAILED, error=error))
+
+    async def _wait(self, hook: RealtimeKitAsyncHook) -> dict[str, Any]:
+        budget = FailureBudget(self.max_consecutive_failures, f"livestream session {self.session_id!r}")
+        while True:
+            pause = self.poll_interval
+            try:
+                session = await hook.get_livestream_session(self.session_id)
+            except RealtimeKitNotFoundError as error:
+                return self._event(SessionEventStatus.NOT_FOUND, error=error)
+            except RealtimeKitError as error:
+                if not error.transient:
+                    return self._event(SessionEventStatus.FAILED, error=error)
+                try:
+                    self.log.warning("%s", budget.record_failure(error))
+                except RealtimeKitError as spent:
+                    return self._event(SessionEventStatus.FAILED, error=spent)
+                if isinstance(error, RealtimeKitRateLimitError) and error.retry_after:
+                    pause = max(pause, error.retry_after)
+            else:
+                budget.record_success()
+                state = session_state(session)
+                if state is SessionState.ERRORED:
+                    return self._event(SessionEventStatus.STREAM_ERROR, session=session)
+                if state.is_terminal():
+                    return self._event(SessionEventStatus.SUCCESS, session=session)
+                self.log.info("Livestream session %s is still live; next poll in %.0f s", self.session_id, pause)
+            if not await self._sleep_before_deadline(pause):
+                return self._event(
+                    SessionEventStatus.TIMEOUT,
+                    message=f"Livestream session {self.session_id!r} had not stopped by the sensor's timeout.",
+                )
+
+    async def _sleep_before_deadline(self, pause: float) -> bool:
+        """
+        Sleep ``pause`` seconds, or only until the deadline (so the last poll happens at the deadline);
+        False when the deadline has already passed.
+
+        Deadlines use wall-clock time, not the monotonic clock, because they must mean the same thing
+        after a triggerer restart, possibly on another machine.
+        """
+        if self.deadline is not None:
+            remaining = self.deadline - time.time()
+            if remaining <= 0:
+                return False
+            pause = min(pause, remaining)
+        await sleep(pause)
+        return True
+
+    def _event(
+        self,
+        status: SessionEventStatus,
+        *,
+        session: dict[str, Any] | None = None,
+        error: RealtimeKitError | None = None,
+        message: str | None = None,
+    ) -> dict[str, Any]:
+        event: dict[str, Any] = {"status": status.value, "session_id": self.session_id}
+        if session is not None:
+            event["session"] = session
+        if error is not None:
+            event["message"] = str(error)
+            event["error_type"] = type(error).__name__
+        elif message is not None:
+            event["message"] = message
+        return event
