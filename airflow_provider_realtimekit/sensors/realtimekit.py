@@ -27,6 +27,10 @@ from airflow_provider_realtimekit.triggers.realtimekit import (
 )
 
 
+#: XCom key under which a failing sensor leaves the errored session payload.
+STREAM_ERROR_XCOM_KEY = "session"
+
+
 class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
     """
     Waits until a livestream session's ``stopped_time`` is set, then returns the session payload, which
@@ -40,8 +44,9 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
     :param session_id: the livestream session id. Templated.
     :param realtimekit_conn_id: the ``realtimekit`` connection. Templated.
     :param fail_on_stream_error: when the session ends with an ``err_message``, fail with
-        :class:`~airflow_provider_realtimekit.exceptions.RealtimeKitStreamError` (True, the default) or
-        return the payload like any stopped session (False).
+        :class:`~airflow_provider_realtimekit.exceptions.RealtimeKitStreamError` (True, the default; the
+        payload is still pushed to XCom under the key ``session`` for error-handling tasks) or return the
+        payload like any stopped session (False).
     :param max_consecutive_failures: failed polls in a row that are tolerated.
     :param deferrable: wait in the triggerer instead of a worker slot; defaults to
         ``[operators] default_deferrable``.
@@ -111,7 +116,7 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
             self.log.warning("%s", self._budget.record_failure(error))
             return False
         self._budget.record_success()
-        return self._outcome(session)
+        return self._outcome(session, context)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger fired; ``event`` carries the final payload, so nothing is refetched."""
@@ -122,7 +127,7 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
             session = event.get("session")
             if not isinstance(session, dict):
                 raise RealtimeKitError(f"Malformed trigger event: status {status.value!r} without a session payload.")
-            outcome = self._outcome(session)
+            outcome = self._outcome(session, context)
             return outcome.xcom_value if isinstance(outcome, PokeReturnValue) else None
         if status is SessionEventStatus.TIMEOUT:
             raise AirflowSensorTimeout(message)
@@ -130,11 +135,16 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
             raise RealtimeKitNotFoundError(message)
         raise rebuild_error(event.get("error_type"), message)
 
-    def _outcome(self, session: dict[str, Any]) -> PokeReturnValue | bool:
+    def _outcome(self, session: dict[str, Any], context: Context) -> PokeReturnValue | bool:
         state = session_state(session)
         if state is SessionState.ERRORED:
             err_message = str(session.get("err_message"))
             if self.fail_on_stream_error:
+                # The task fails, but an error-handling task downstream (trigger_rule="one_failed") can
+                # still read what the stream reported.
+                ti = context.get("ti")
+                if ti is not None:
+                    ti.xcom_push(key=STREAM_ERROR_XCOM_KEY, value=session)
                 raise RealtimeKitStreamError(self.session_id, err_message, session)
             self.log.warning("Livestream session %s ended with an error: %s", self.session_id, err_message)
         if state.is_terminal():

@@ -58,6 +58,7 @@ def test_sensor_fails_with_stream_error_quoting_err_message(mode, emulator, live
     output = printed(capfd)
     assert "RealtimeKitStreamError" in output
     assert "encoder disconnected" in output
+    assert xcom(dag_run, "wait", key="session")["err_message"] == "encoder disconnected"
 
 
 @pytest.mark.parametrize("mode", MODES)
