@@ -37,7 +37,10 @@ def get_provider_info() -> dict:
         "operators": [
             {
                 "integration-name": "Cloudflare RealtimeKit",
-                "python-modules": ["airflow_provider_realtimekit.operators.realtimekit"],
+                "python-modules": [
+                    "airflow_provider_realtimekit.operators.realtimekit",
+                    "airflow_provider_realtimekit.operators.usage",
+                ],
             }
         ],
         "sensors": [
