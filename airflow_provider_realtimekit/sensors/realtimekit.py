@@ -26,7 +26,6 @@ from airflow_provider_realtimekit.triggers.realtimekit import (
     SessionEventStatus,
 )
 
-
 #: XCom key under which a failing sensor leaves the errored session payload.
 STREAM_ERROR_XCOM_KEY = "session"
 
