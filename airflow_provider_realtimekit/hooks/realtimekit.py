@@ -9,9 +9,9 @@ from functools import cached_property
 from typing import Any
 
 import requests
-from airflow.sdk import BaseHook
 
 from airflow_provider_realtimekit import __version__
+from airflow_provider_realtimekit._compat import BaseHook
 from airflow_provider_realtimekit.api import (
     ApiRequest,
     ApiResponse,
@@ -32,14 +32,9 @@ from airflow_provider_realtimekit.exceptions import (
 USER_AGENT = f"airflow-provider-realtimekit/{__version__}"
 
 
-class RealtimeKitHook(BaseHook):
+class RealtimeKitHookBase(BaseHook):
     """
-    Calls the Cloudflare RealtimeKit REST API with the token, account and app of a connection.
-
-    The connection is read on first use (never in ``__init__``) and once per hook. Every method returns
-    the API's ``data`` unchanged, as plain JSON values. Transient failures are retried with the
-    connection's retry policy; anything else raises a
-    :class:`~airflow_provider_realtimekit.exceptions.RealtimeKitError`.
+    What the sync and the async hook share: the connection type, the constructor and ``repr``.
 
     :param realtimekit_conn_id: the ``realtimekit`` connection to use.
     :param timeout: seconds to wait, one number for both or a ``(connect, read)`` pair; default from the
@@ -71,7 +66,25 @@ class RealtimeKitHook(BaseHook):
         self.requests_sent = 0
 
     def __repr__(self) -> str:
+        # Names the connection, never its contents.
         return f"{type(self).__name__}(realtimekit_conn_id={self.realtimekit_conn_id!r})"
+
+
+class RealtimeKitHook(RealtimeKitHookBase):
+    """
+    Calls the Cloudflare RealtimeKit REST API with the token, account and app of a connection.
+
+    The connection is read on first use (never in ``__init__``) and once per hook. Every method returns
+    the API's ``data`` unchanged, as plain JSON values. Transient failures are retried with the
+    connection's retry policy; anything else raises a
+    :class:`~airflow_provider_realtimekit.exceptions.RealtimeKitError`.
+
+    :param realtimekit_conn_id: the ``realtimekit`` connection to use.
+    :param timeout: seconds to wait, one number for both or a ``(connect, read)`` pair; default from the
+        connection's ``connect_timeout`` / ``read_timeout`` extras, else 10 s and 30 s.
+    :param max_attempts: attempts per request, the first included; default from the extra, else 4.
+    :param retry_after_cap: the longest ``Retry-After`` honoured, in seconds; default from the extra, else 60.
+    """
 
     @cached_property
     def settings(self) -> ClientSettings:

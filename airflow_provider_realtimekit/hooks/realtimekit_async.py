@@ -12,21 +12,20 @@ import time
 from typing import Any
 
 import httpx
-from airflow.sdk import BaseHook
 
+from airflow_provider_realtimekit._compat import aget_connection
 from airflow_provider_realtimekit.api import (
     ApiRequest,
     ApiResponse,
-    ClientOverrides,
     ClientSettings,
     run_async,
     unwrap,
 )
 from airflow_provider_realtimekit.exceptions import RealtimeKitError
-from airflow_provider_realtimekit.hooks.realtimekit import USER_AGENT, RealtimeKitHook
+from airflow_provider_realtimekit.hooks.realtimekit import USER_AGENT, RealtimeKitHookBase
 
 
-class RealtimeKitAsyncHook(BaseHook):
+class RealtimeKitAsyncHook(RealtimeKitHookBase):
     """
     Async client for the RealtimeKit API, used as ``async with RealtimeKitAsyncHook(conn_id) as hook``.
 
@@ -36,34 +35,13 @@ class RealtimeKitAsyncHook(BaseHook):
     :param retry_after_cap: the longest ``Retry-After`` honoured, in seconds.
     """
 
-    conn_name_attr = RealtimeKitHook.conn_name_attr
-    default_conn_name = RealtimeKitHook.default_conn_name
-    conn_type = RealtimeKitHook.conn_type
-    hook_name = RealtimeKitHook.hook_name
-
-    def __init__(
-        self,
-        realtimekit_conn_id: str = default_conn_name,
-        *,
-        timeout: float | tuple[float, float] | None = None,
-        max_attempts: int | None = None,
-        retry_after_cap: float | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.realtimekit_conn_id = realtimekit_conn_id
-        self._overrides = ClientOverrides(
-            timeout=timeout, max_attempts=max_attempts, retry_after_cap=retry_after_cap
-        )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._settings: ClientSettings | None = None
         self._client: httpx.AsyncClient | None = None
-        self.requests_sent = 0
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(realtimekit_conn_id={self.realtimekit_conn_id!r})"
 
     async def __aenter__(self) -> RealtimeKitAsyncHook:
-        conn = await self.aget_connection(self.realtimekit_conn_id)
+        conn = await aget_connection(self, self.realtimekit_conn_id)
         self._settings = ClientSettings.from_connection(conn, self._overrides)
         self._client = httpx.AsyncClient(
             base_url=self._settings.base_url,
