@@ -74,11 +74,21 @@ class RealtimeKitRateLimitError(RealtimeKitAPIError):
 
 
 class RealtimeKitInvalidResponseError(RealtimeKitAPIError):
-    """The body is not the JSON the API promises (an HTML error page, truncated JSON, a wrong shape)."""
+    """The body is not the JSON the API promises (an HTML error page, truncated JSON, a wrong shape).
+
+    :param undecodable: True when the body could not be decoded at all (cut off, or a gateway's HTML page),
+        which a retry may cure; False when it decoded to the wrong shape, which a retry will not.
+    """
+
+    def __init__(self, message: str, *, undecodable: bool = True, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.undecodable = undecodable
 
     @property
     def transient(self) -> bool:  # type: ignore[override]
-        # Gateways answer with HTML pages during incidents; a wrong shape on a 2xx is not expected to heal.
+        if not self.undecodable:
+            return False
+        # Gateways answer with HTML pages during incidents, and a dropped connection cuts JSON short.
         return self.status is None or self.status >= 500 or self.status == 200
 
 

@@ -146,16 +146,19 @@ def _decode(request: ApiRequest, response: ApiResponse) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         raise _invalid(request, response, "a body that is not JSON") from None
     if not isinstance(body, dict):
-        raise _invalid(request, response, f"a JSON {type(body).__name__} instead of an object")
+        raise _invalid(request, response, f"a JSON {type(body).__name__} instead of an object", undecodable=False)
     return body
 
 
-def _invalid(request: ApiRequest, response: ApiResponse, problem: str) -> RealtimeKitInvalidResponseError:
+def _invalid(
+    request: ApiRequest, response: ApiResponse, problem: str, *, undecodable: bool = True
+) -> RealtimeKitInvalidResponseError:
     content_type = response.header("content-type") or "no content type"
     return RealtimeKitInvalidResponseError(
         f"RealtimeKit answered {request.describe()} with HTTP {response.status} and {problem} "
         f"({content_type}): {excerpt(response.body)!r}",
         status=response.status,
+        undecodable=undecodable,
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_realtimekit.api.endpoints import ApiRequest, RealtimeKitApp
+from airflow_provider_realtimekit.api.responses import ApiResponse
 from airflow_provider_realtimekit.api.retry import RetryPolicy
 from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError, RealtimeKitTransportError
 
@@ -108,6 +109,20 @@ class ClientSettings:
         return RealtimeKitTransportError(
             f"Could not reach RealtimeKit for {request.describe()} at {self.base_url}: {type(cause).__name__}."
         )
+
+    def received(self, status: int, headers: Mapping[str, str], body: bytes) -> ApiResponse:
+        """
+        The :class:`ApiResponse` both transports hand to the protocol, with the token scrubbed from the
+        body: a misbehaving proxy or echo page must not carry it into an exception message.
+
+        :param status: the HTTP status.
+        :param headers: the response headers.
+        :param body: the raw body.
+        """
+        secret = self.token.encode()
+        if secret in body:
+            body = body.replace(secret, b"***")
+        return ApiResponse(status, headers, body)
 
     @property
     def authorization(self) -> dict[str, str]:

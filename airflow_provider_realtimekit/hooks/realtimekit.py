@@ -252,7 +252,7 @@ class RealtimeKitHook(RealtimeKitHookBase):
             response.status_code,
             time.monotonic() - started,
         )
-        return ApiResponse(response.status_code, dict(response.headers), body)
+        return settings.received(response.status_code, dict(response.headers), body)
 
     def _walk(self, pager: Pager) -> Iterator[dict[str, Any]]:
         while (request := pager.next_request()) is not None:

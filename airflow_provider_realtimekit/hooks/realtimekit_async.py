@@ -96,4 +96,4 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
             response.status_code,
             time.monotonic() - started,
         )
-        return ApiResponse(response.status_code, dict(response.headers), response.content)
+        return self.settings.received(response.status_code, dict(response.headers), response.content)

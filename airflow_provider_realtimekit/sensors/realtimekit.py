@@ -8,9 +8,9 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
-from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
-from airflow_provider_realtimekit._compat import AirflowSensorTimeout
+from airflow_provider_realtimekit._compat import AirflowSensorTimeout, conf
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitConfigError,
     RealtimeKitError,

@@ -441,3 +441,23 @@ def test_each_retry_is_logged_as_a_warning(httpserver, conn_id, sleeps, caplog):
     assert len(warnings) == 2
     assert "HTTP 503" in warnings[0]
     assert "retry 1 of 2" in warnings[0]
+
+
+def test_truncated_json_on_a_200_is_retried_since_a_cut_connection_may_heal(httpserver, conn_id, sleeps):
+    httpserver.expect_request(SESSION_PATH).respond_with_data('{"success": true, "da', 200)
+
+    with pytest.raises(RealtimeKitInvalidResponseError):
+        get_session(conn_id, max_attempts=3)
+
+    assert len(httpserver.log) == 3
+
+
+def test_json_of_the_wrong_shape_on_a_200_is_not_retried(httpserver, conn_id, sleeps):
+    httpserver.expect_request(SESSION_PATH).respond_with_json([1, 2, 3])
+
+    with pytest.raises(RealtimeKitInvalidResponseError) as raised:
+        get_session(conn_id, max_attempts=3)
+
+    assert not raised.value.transient
+    assert len(httpserver.log) == 1
+    assert sleeps == []

@@ -224,3 +224,32 @@ def test_html_echo_keeps_a_useful_excerpt(httpserver, conn_id, sleeps):
 
     assert "Bad request" in str(raised.value)
     assert "Authorization: ***" in str(raised.value)
+
+
+def echo_bare_token_in_a_500(request: Request) -> Response:
+    token = request.headers["Authorization"].split(" ", 1)[1]
+    return Response(json.dumps({"success": False, "error": {"code": 500, "message": f"state {token} lost"}}), 500)
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+def test_a_bare_token_echoed_without_any_keyword_is_scrubbed_by_the_transport(
+    httpserver, conn_id, sleeps, output, use_async
+):
+    import asyncio
+
+    from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+
+    httpserver.expect_request(SESSION_PATH).respond_with_handler(echo_bare_token_in_a_500)
+
+    async def call_async() -> None:
+        async with RealtimeKitAsyncHook(conn_id, max_attempts=1) as hook:
+            await hook.get_livestream_session("s1")
+
+    with pytest.raises(RealtimeKitError) as raised:
+        if use_async:
+            asyncio.run(call_async())
+        else:
+            RealtimeKitHook(conn_id, max_attempts=1).get_livestream_session("s1")
+
+    assert_token_absent(*exception_texts(raised.value), *output())
+    assert "state *** lost" in str(raised.value)
