@@ -4,7 +4,10 @@
 PYTHON ?= python3
 AIRFLOW_VERSION ?= 3.3.2
 # The oldest Airflow 3.x the provider supports (declared in pyproject.toml); `make test-oldest` uses it.
-AIRFLOW_OLDEST ?= 3.0.6
+# Older ones fail in Airflow itself: up to 3.1.3 any sensor in reschedule mode fails on its second poke (the
+# Task SDK hands back the first reschedule date as a string), and 3.0.x/3.1.0 break with today's releases of
+# their dependencies (cadwyn, fastapi, structlog) unless pinned by hand.
+AIRFLOW_OLDEST ?= 3.1.5
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -16,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE :=
 
 PYTEST_ARGS ?=
 
-.PHONY: help install lint test test-oldest test-e2e demo benchmarks reliability clean
+.PHONY: help install lint test test-oldest demo benchmarks reliability clean
 
 help:
 	@echo "make demo         run the example post-stream DAG in a real Airflow against the local emulator"
@@ -46,8 +49,13 @@ test: lint
 	@echo "==> pytest (Airflow $(AIRFLOW_VERSION))"
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
+# The suite on the oldest supported Airflow, in its own venv (lint is version-independent and ran in `test`).
+# Without the fault matrix: it reads each failure from dag.test()'s on_failure_callback, whose context has
+# no exception before Airflow 3.2, and it is the slowest part of the suite.
 test-oldest:
-	@$(MAKE) --no-print-directory test VENV=.venv-oldest AIRFLOW_VERSION=$(AIRFLOW_OLDEST)
+	@$(MAKE) --no-print-directory install VENV=.venv-oldest AIRFLOW_VERSION=$(AIRFLOW_OLDEST)
+	@echo "==> pytest (Airflow $(AIRFLOW_OLDEST))"
+	@.venv-oldest/bin/python -m pytest --ignore=tests/reliability/test_fault_matrix.py $(PYTEST_ARGS)
 
 demo: install
 	@$(PY) scripts/demo.py

@@ -1,12 +1,13 @@
 """Every import that differs between supported Airflow 3.x releases, in one place.
 
-- Exceptions: Airflow 3.0 kept them in core (``airflow.exceptions``); later releases moved them to the
-  Task SDK (``airflow.sdk.exceptions``) and made the old path warn.
-- ``BaseHook`` and ``conf``: the Task SDK exports them from 3.1 on; 3.0 has them in core only.
-- ``aget_connection``: 3.0's ``BaseHook`` has no async lookup. Its sync lookup must not run on the
-  triggerer's event loop (inside the triggerer it talks to the supervisor through ``async_to_sync``,
-  which refuses to run in the loop's thread), so the fallback runs it in a worker thread with asgiref's
-  ``sync_to_async``, the wrapper the 3.0 triggerer documents for exactly this.
+- Exceptions and ``conf``: the oldest supported release (3.1.5) has them in core only
+  (``airflow.exceptions``, ``airflow.configuration``); later releases moved them to the Task SDK
+  (``airflow.sdk.exceptions``, ``airflow.sdk.conf``) and made the old paths warn.
+- ``BaseHook`` and ``aget_connection``: in the Task SDK from 3.1 on. The 3.0 fallbacks below are kept
+  because they work (3.0.6 passed the provider's own tests with them): 3.0's ``BaseHook`` is in core and
+  has no async lookup, and its sync lookup must not run on the triggerer's event loop (there it talks to
+  the supervisor through ``async_to_sync``, which refuses the loop's thread), so it runs in a worker
+  thread through asgiref's ``sync_to_async``, the wrapper the 3.0 triggerer documents for this.
 
 The rest of the package imports these names from here only.
 """
@@ -22,7 +23,7 @@ try:
         AirflowSkipException,
         TaskDeferred,
     )
-except ImportError:  # Airflow 3.0: the Task SDK does not define them yet
+except ImportError:  # Airflow 3.0 and 3.1: the Task SDK does not define them yet
     from airflow.exceptions import (  # type: ignore[no-redef,attr-defined]
         AirflowException,
         AirflowSensorTimeout,
@@ -37,7 +38,7 @@ except ImportError:  # Airflow 3.0
 
 try:
     from airflow.sdk import conf
-except ImportError:  # Airflow 3.0
+except ImportError:  # Airflow 3.0 and 3.1
     from airflow.configuration import conf  # type: ignore[no-redef,attr-defined,assignment]
 
 if TYPE_CHECKING:

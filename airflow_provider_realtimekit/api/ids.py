@@ -15,7 +15,7 @@ from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError
 #: leaves room for formats we have not seen without accepting pathological input.
 MAX_ID_LENGTH = 128
 
-_FORBIDDEN = re.compile(r"[/?#%\\\s\x00-\x1f\x7f]")
+_FORBIDDEN = re.compile(r"[/?#%\\\s\x00-\x1f\x7f-\x9f]")  # \x80-\x9f: the C1 control characters
 
 
 def validate_id(field: str, value: object) -> str:

@@ -10,6 +10,8 @@ or, with no paging at all, on an empty page only: never on a short page, since t
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -38,6 +40,7 @@ class Pager:
         self._next_page: int | None = 1
         self._after_page_zero: int | None = None
         self._seen: set[str] = set()
+        self._idless_pages: set[str] = set()
         self.pages_fetched = 0
 
     def next_request(self) -> ApiRequest | None:
@@ -60,6 +63,8 @@ class Pager:
         assert self._next_page is not None
         self.pages_fetched += 1
         fresh = [item for item in self._items(body) if self._is_new(item)]
+        if self._repeats_an_idless_page(fresh):
+            fresh = []
         paging = self._paging(body)
         if self.pages_fetched == 1 and _starts_after_first_item(paging):
             # page_no is 0-based on this server [U]: page 1 was the second page, so fetch page 0 next.
@@ -89,6 +94,18 @@ class Pager:
             # The L1 schema models `data` as the item itself, with `paging` inside it [U].
             return [{key: value for key, value in data.items() if key != "paging"}]
         return []
+
+    def _repeats_an_idless_page(self, fresh: list[dict[str, Any]]) -> bool:
+        # Items without an id cannot be recognised by id: when the same ones come back on another page, the
+        # server ignores page_no, and the walk must end rather than ask for page after page.
+        idless = [item for item in fresh if item.get("id") is None]
+        if not idless or len(idless) < len(fresh):
+            return False
+        fingerprint = json.dumps(idless, sort_keys=True, default=str)
+        if fingerprint in self._idless_pages:
+            return True
+        self._idless_pages.add(fingerprint)
+        return False
 
     def _is_new(self, item: Mapping[str, Any]) -> bool:
         item_id = item.get("id")
@@ -130,8 +147,10 @@ def _starts_after_first_item(paging: Mapping[str, Any] | None) -> bool:
 def _as_int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None  # JSON allows NaN and Infinity
+    if isinstance(value, str) and value.strip().isdecimal():  # not isdigit(): int('²') raises
         return int(value)
     return None

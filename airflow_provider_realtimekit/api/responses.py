@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -112,24 +113,31 @@ def retry_after_seconds(response: ApiResponse, now: float | None = None) -> floa
     :param response: the answer.
     :param now: the current epoch time, for HTTP dates.
     """
-    millis = response.header("retry-after-ms")
+    millis = _seconds(response.header("retry-after-ms"))
     if millis is not None:
-        try:
-            return max(float(millis) / 1000.0, 0.0)
-        except ValueError:
-            pass
+        return millis / 1000.0
     value = response.header("retry-after")
     if value is None:
         return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
+    seconds = _seconds(value)
+    if seconds is not None:
+        return seconds
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+def _seconds(value: str | None) -> float | None:
+    # 'nan' and 'inf' parse as floats but are no delay anyone can wait: treat them as absent.
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def excerpt(raw: bytes | str) -> str:
@@ -143,7 +151,7 @@ def excerpt(raw: bytes | str) -> str:
 def _decode(request: ApiRequest, response: ApiResponse) -> dict[str, Any]:
     try:
         body = json.loads(response.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: '[[[[...' nested too deep
         raise _invalid(request, response, "a body that is not JSON") from None
     if not isinstance(body, dict):
         raise _invalid(request, response, f"a JSON {type(body).__name__} instead of an object", undecodable=False)

@@ -8,10 +8,11 @@ with the same messages.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, TypeGuard
+from urllib.parse import unquote, urlsplit
 
 from airflow_provider_realtimekit.api.endpoints import ApiRequest, RealtimeKitApp
 from airflow_provider_realtimekit.api.responses import ApiResponse
@@ -51,8 +52,11 @@ class ClientSettings:
     :param token: the API token. Kept out of ``repr``.
     :param app: the account and app the calls are made for.
     :param connect_timeout: seconds to wait for a TCP/TLS connection.
-    :param read_timeout: seconds to wait for the answer.
-    :param retry: the retry policy.
+    :param read_timeout: seconds to wait for the answer. Both transports also abandon an attempt whose
+        whole answer has not arrived within ``connect_timeout + read_timeout`` (see :attr:`attempt_timeout`),
+        so a server that trickles its body cannot hold a task.
+    :param retry: the retry policy (connection extras ``max_attempts``, ``retry_after_cap`` and
+        ``backoff_initial``, the first back-off delay in seconds, default 0.5).
     """
 
     conn_id: str
@@ -74,15 +78,18 @@ class ClientSettings:
         conn_id = conn.conn_id or "<unnamed>"
         extra = _extra_of(conn, conn_id)
         token = _token_of(conn, conn_id)
-        app = RealtimeKitApp(
-            account_id=_required_extra(extra, "account_id", conn_id),
-            app_id=_required_extra(extra, "app_id", conn_id),
-        )
+        account_id = _required_extra(extra, "account_id", conn_id)
+        app_id = _required_extra(extra, "app_id", conn_id)
+        try:
+            app = RealtimeKitApp(account_id=account_id, app_id=app_id)
+        except RealtimeKitConfigError as error:  # a malformed id: say which connection holds it
+            raise RealtimeKitConfigError(f"Connection {conn_id!r}: {error}") from None
         connect_timeout, read_timeout = _timeouts(extra, overrides, conn_id)
         overrides = overrides or ClientOverrides()
         retry = RetryPolicy(
             max_attempts=_int_setting(extra, "max_attempts", overrides.max_attempts, 4, conn_id),
             retry_after_cap=_float_setting(extra, "retry_after_cap", overrides.retry_after_cap, 60.0, conn_id),
+            backoff_initial=_float_setting(extra, "backoff_initial", None, 0.5, conn_id),
         )
         return cls(
             conn_id=conn_id,
@@ -97,11 +104,17 @@ class ClientSettings:
     def with_retry(self, retry: RetryPolicy) -> ClientSettings:
         return replace(self, retry=retry)
 
+    @property
+    def attempt_timeout(self) -> float:
+        """Seconds one attempt may take in all, from connecting to the last byte of the answer."""
+        return self.connect_timeout + self.read_timeout
+
     def timeout_error(self, request: ApiRequest) -> RealtimeKitTransportError:
         """The error for a request that got no answer in time (both transports raise it)."""
         return RealtimeKitTransportError(
             f"RealtimeKit did not answer {request.describe()} within the timeout "
-            f"(connect {self.connect_timeout:g} s, read {self.read_timeout:g} s)."
+            f"(connect {self.connect_timeout:g} s, read {self.read_timeout:g} s, "
+            f"{self.attempt_timeout:g} s for the whole answer)."
         )
 
     def unreachable_error(self, request: ApiRequest, cause: BaseException) -> RealtimeKitTransportError:
@@ -144,16 +157,21 @@ def base_url_of(conn: Connection) -> str:
         port = f":{conn.port}" if conn.port else ""
         schema = f"/{conn.schema.strip('/')}" if conn.schema else ""
         host = f"https://{host}{port}{schema}"
-    parts = urlsplit(host)
     where = f"The 'API base URL' (host) of connection {conn.conn_id!r}"
+    try:
+        parts = urlsplit(host)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number in 0-65535)
+    except ValueError:
+        raise RealtimeKitConfigError(f"{where} is not a valid URL (check the brackets and the port).") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RealtimeKitConfigError(
             f"{where} must start with http:// or https:// and name a host, e.g. {DEFAULT_BASE_URL}."
         )
     if parts.username or parts.password or parts.query or parts.fragment:
         raise RealtimeKitConfigError(f"{where} must not contain credentials, a query or a fragment.")
-    if ".." in parts.path.split("/") or any(c.isspace() for c in host):
-        raise RealtimeKitConfigError(f"{where} must not contain '..' path segments or whitespace.")
+    # Dot segments, also percent-encoded ('%2e%2e'), would let the path climb out of the base URL.
+    if any(unquote(segment) in (".", "..") for segment in parts.path.split("/")) or any(c.isspace() for c in host):
+        raise RealtimeKitConfigError(f"{where} must not contain '.' or '..' path segments or whitespace.")
     if conn.port and parts.port is None:
         host = f"{parts.scheme}://{parts.hostname}:{conn.port}{parts.path}"
     return host.rstrip("/")
@@ -226,14 +244,14 @@ def _float_setting(
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = float(value)
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+    if not _is_finite_number(value) or value < 0:
         raise RealtimeKitConfigError(f"{name} (connection {conn_id!r}) must be a number >= 0, got {value!r}.")
     return float(value)
 
 
 def _int_setting(extra: Mapping[str, Any], name: str, override: int | None, default: int, conn_id: str) -> int:
     value = override if override is not None else extra.get(name, default)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():  # not isdigit(): int('²') raises
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise RealtimeKitConfigError(f"{name} (connection {conn_id!r}) must be an integer >= 1, got {value!r}.")
@@ -241,6 +259,11 @@ def _int_setting(extra: Mapping[str, Any], name: str, override: int | None, defa
 
 
 def _positive(name: str, value: object, conn_id: str) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+    if not _is_finite_number(value) or value <= 0:
         raise RealtimeKitConfigError(f"{name} (connection {conn_id!r}) must be a number > 0, got {value!r}.")
     return float(value)
+
+
+def _is_finite_number(value: object) -> TypeGuard[float]:
+    # NaN passes every '< 0' check and inf makes a sleep or a socket timeout fail: refuse both.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

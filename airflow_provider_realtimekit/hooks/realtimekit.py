@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 import requests
+import urllib3
 
 from airflow_provider_realtimekit import __version__
 from airflow_provider_realtimekit._compat import BaseHook
@@ -240,12 +241,18 @@ class RealtimeKitHook(RealtimeKitHookBase):
                 params=dict(request.params),
                 timeout=(settings.connect_timeout, settings.read_timeout),
                 allow_redirects=False,
+                stream=True,
             )
-            body = response.content
+            with response:
+                body = _read_body(response, started + settings.attempt_timeout)
         except requests.Timeout as error:
             raise settings.timeout_error(request) from _without_request(error)
+        except TimeoutError:  # from _read_body
+            raise settings.timeout_error(request) from None
         except requests.RequestException as error:
             raise settings.unreachable_error(request, error) from _without_request(error)
+        except urllib3.exceptions.HTTPError as error:  # from _read_body: the connection broke mid-body
+            raise settings.unreachable_error(request, error) from None
         self.log.info(
             "RealtimeKit %s -> HTTP %d (%.2f s)",
             request.describe(),
@@ -276,6 +283,29 @@ class RealtimeKitHook(RealtimeKitHookBase):
         result = unwrap(body)
         status = result.get("status") if isinstance(result, dict) else None
         return str(status or "active")
+
+
+def _read_body(response: requests.Response, deadline: float) -> bytes:
+    """
+    The whole body, read piece by piece so that a server trickling it cannot hold the task past
+    ``deadline`` (the read timeout alone bounds only each pause between pieces).
+
+    :param response: a response opened with ``stream=True``.
+    :param deadline: ``time.monotonic()`` value by which the last byte must have arrived.
+    :raises TimeoutError: the body was still arriving at the deadline, or a pause outlasted the read timeout.
+    """
+    read1 = getattr(response.raw, "read1", None)
+    if read1 is None:  # urllib3 < 2.3 cannot hand out partial reads: only the read timeout applies
+        return response.content
+    chunks: list[bytes] = []
+    try:
+        while chunk := read1(64 * 1024, decode_content=True):
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise TimeoutError("the answer was still arriving at the deadline")
+    except urllib3.exceptions.TimeoutError:
+        raise TimeoutError("a pause in the answer outlasted the read timeout") from None
+    return b"".join(chunks)
 
 
 def _without_request(error: requests.RequestException) -> requests.RequestException | None:

@@ -8,6 +8,7 @@ the source of known Airflow 3 ``RuntimeError``s.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -84,8 +85,12 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
         started = time.monotonic()
         self.requests_sent += 1
         try:
-            response = await self._client.request(request.method, request.path, params=dict(request.params))
-        except httpx.TimeoutException:
+            # httpx's read timeout bounds each pause, not the whole answer: a trickled body is cut off here.
+            response = await asyncio.wait_for(
+                self._client.request(request.method, request.path, params=dict(request.params)),
+                self.settings.attempt_timeout,
+            )
+        except (httpx.TimeoutException, asyncio.TimeoutError):
             raise self.settings.timeout_error(request) from None
         except httpx.HTTPError as error:
             # `from None`: httpx errors hold the request, whose headers hold the token.

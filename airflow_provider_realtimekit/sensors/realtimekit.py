@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -15,6 +16,7 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitConfigError,
     RealtimeKitError,
     RealtimeKitNotFoundError,
+    RealtimeKitRateLimitError,
     RealtimeKitStreamError,
     rebuild_error,
 )
@@ -55,6 +57,9 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
 
     template_fields: Sequence[str] = ("session_id", "realtimekit_conn_id")
     ui_color = "#f6821f"
+
+    #: Wall-clock time before which another poll would only meet the same 429 (from its Retry-After).
+    _quiet_until: float = 0.0
 
     def __init__(
         self,
@@ -100,6 +105,7 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
                 poll_interval=self.poke_interval,
                 deadline=deadline,
                 max_consecutive_failures=self.max_consecutive_failures,
+                not_before=self._quiet_until if self._quiet_until > time.time() else None,
             ),
             method_name="execute_complete",
             # A backstop for a triggerer that is down: the trigger normally reports the timeout itself.
@@ -113,9 +119,17 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
             if not error.transient:
                 raise
             self.log.warning("%s", self._budget.record_failure(error))
+            if isinstance(error, RealtimeKitRateLimitError) and error.retry_after:
+                self._quiet_until = time.time() + error.retry_after
             return False
         self._budget.record_success()
         return self._outcome(session, context)
+
+    def _get_next_poke_interval(self, started_at: Any, run_duration: Any, poke_count: int) -> float:
+        # Poke and reschedule modes: a 429 whose Retry-After the hook did not wait out (Cloudflare's
+        # five-minute lockout) is waited out here, never longer than the sensor's timeout.
+        interval = super()._get_next_poke_interval(started_at, run_duration, poke_count)
+        return max(interval, min(self._quiet_until - time.time(), self.timeout))
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger fired; ``event`` carries the final payload, so nothing is refetched."""
@@ -166,5 +180,5 @@ def _status_of(event: object) -> SessionEventStatus:
 
 def _check_positive(name: str, value: object) -> None:
     seconds = value.total_seconds() if isinstance(value, timedelta) else value
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 < seconds < math.inf:
         raise RealtimeKitConfigError(f"{name} must be a positive number of seconds, got {value!r}.")

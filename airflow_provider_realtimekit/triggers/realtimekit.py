@@ -11,11 +11,12 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_realtimekit.exceptions import (
+    RealtimeKitConfigError,
     RealtimeKitError,
     RealtimeKitNotFoundError,
     RealtimeKitRateLimitError,
 )
-from airflow_provider_realtimekit.failure_budget import FailureBudget
+from airflow_provider_realtimekit.failure_budget import FailureBudget, check_max_consecutive_failures
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
 from airflow_provider_realtimekit.sessions import SessionState, session_state
 
@@ -42,6 +43,8 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
     :param poll_interval: seconds between polls.
     :param deadline: epoch seconds after which the wait ends with a ``timeout`` event; None waits forever.
     :param max_consecutive_failures: transient failures in a row tolerated before a ``failed`` event.
+    :param not_before: epoch seconds before which the first poll is not sent (the ``Retry-After`` of a 429
+        the sensor met just before deferring); None polls at once.
     """
 
     def __init__(
@@ -51,13 +54,19 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         poll_interval: float = 30.0,
         deadline: float | None = None,
         max_consecutive_failures: int = 10,
+        not_before: float | None = None,
     ) -> None:
         super().__init__()
+        if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or not poll_interval > 0:
+            # 0 would poll without pause, as fast as the API answers.
+            raise RealtimeKitConfigError(f"poll_interval must be a positive number of seconds, got {poll_interval!r}.")
+        check_max_consecutive_failures(max_consecutive_failures)
         self.session_id = session_id
         self.realtimekit_conn_id = realtimekit_conn_id
         self.poll_interval = float(poll_interval)
         self.deadline = None if deadline is None else float(deadline)
         self.max_consecutive_failures = max_consecutive_failures
+        self.not_before = None if not_before is None else float(not_before)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -68,6 +77,7 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
                 "poll_interval": self.poll_interval,
                 "deadline": self.deadline,
                 "max_consecutive_failures": self.max_consecutive_failures,
+                "not_before": self.not_before,
             },
         )
 
@@ -86,6 +96,8 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
 
     async def _wait(self, hook: RealtimeKitAsyncHook) -> dict[str, Any]:
         budget = FailureBudget(self.max_consecutive_failures, f"livestream session {self.session_id!r}")
+        if self.not_before is not None and not await self._sleep_before_deadline(self.not_before - time.time()):
+            return self._timed_out()
         while True:
             pause = self.poll_interval
             try:
@@ -110,10 +122,13 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
                     return self._event(SessionEventStatus.SUCCESS, session=session)
                 self.log.info("Livestream session %s is still live; next poll in %.0f s", self.session_id, pause)
             if not await self._sleep_before_deadline(pause):
-                return self._event(
-                    SessionEventStatus.TIMEOUT,
-                    message=f"Livestream session {self.session_id!r} had not stopped by the sensor's timeout.",
-                )
+                return self._timed_out()
+
+    def _timed_out(self) -> dict[str, Any]:
+        return self._event(
+            SessionEventStatus.TIMEOUT,
+            message=f"Livestream session {self.session_id!r} had not stopped by the sensor's timeout.",
+        )
 
     async def _sleep_before_deadline(self, pause: float) -> bool:
         """
@@ -128,7 +143,7 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
             if remaining <= 0:
                 return False
             pause = min(pause, remaining)
-        await sleep(pause)
+        await sleep(max(pause, 0.0))
         return True
 
     def _event(
