@@ -166,6 +166,8 @@ def _bad_input_table(recorder: Recorder) -> list[str]:
     ]
     for group, entries in groups.items():
         must_reject = [(label, passed) for label, exp, passed in entries if exp == "rejected"]
+        if not must_reject:
+            continue
         labels = ", ".join(label for label, _ in must_reject)
         lines.append(
             f"| {group} | {len(must_reject)} | {sum(passed for _, passed in must_reject)} | {labels} |"
