@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import unquote, urlsplit
 
@@ -100,9 +100,6 @@ class ClientSettings:
             read_timeout=read_timeout,
             retry=retry,
         )
-
-    def with_retry(self, retry: RetryPolicy) -> ClientSettings:
-        return replace(self, retry=retry)
 
     @property
     def attempt_timeout(self) -> float:

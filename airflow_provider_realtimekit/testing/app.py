@@ -95,7 +95,7 @@ class Admission:
     headers: list[tuple[bytes, bytes]]
 
 
-class RealtimeKitApp:
+class EmulatorApp:
     """The emulator's ASGI application.
 
     :param store: livestreams and sessions.

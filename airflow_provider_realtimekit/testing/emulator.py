@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from airflow_provider_realtimekit.testing.app import RealtimeKitApp
+from airflow_provider_realtimekit.testing.app import EmulatorApp
 from airflow_provider_realtimekit.testing.auth import TokenOwner, TokenPolicy, TokenStatus
 from airflow_provider_realtimekit.testing.clock import EmulatorClock, to_unix_seconds
 from airflow_provider_realtimekit.testing.faults import Fault, FaultBook, FaultRule
@@ -94,7 +94,7 @@ class RealtimeKitEmulator:
         self._limiter = RateLimiter(rate_limit)
         self._faults = FaultBook(rng_seed)
         self._log = RequestLog(max_logged_requests)
-        self.app = RealtimeKitApp(
+        self.app = EmulatorApp(
             store=self.store,
             identity=self.identity,
             variants=self.variants,

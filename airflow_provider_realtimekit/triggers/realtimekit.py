@@ -1,4 +1,12 @@
-"""RealtimeKitLivestreamSessionTrigger: waits in the triggerer until a livestream session has stopped."""
+"""RealtimeKitLivestreamSessionTrigger: waits in the triggerer until a livestream session has stopped.
+
+Toward fleet-scale waiting (thousands of sessions on one token, inside Cloudflare's 1,200 requests per
+5 minutes): every request a trigger makes goes through ``RealtimeKitAsyncHook._send``, the one async
+transport call, which the protocol's retry loop drives. A per-token rate budget, or one shared poller
+answering many triggers from one paged livestream listing, can wrap that call inside the triggerer
+process without changing this class's kwargs, its events, or the sensor. Nothing is shared yet: each
+trigger polls on its own.
+"""
 
 from __future__ import annotations
 
