@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -13,20 +12,19 @@ from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
 from airflow_provider_realtimekit._compat import AirflowSensorTimeout, conf
 from airflow_provider_realtimekit.exceptions import (
-    RealtimeKitConfigError,
     RealtimeKitError,
     RealtimeKitNotFoundError,
-    RealtimeKitRateLimitError,
     RealtimeKitStreamError,
     rebuild_error,
 )
-from airflow_provider_realtimekit.failure_budget import FailureBudget, check_max_consecutive_failures
+from airflow_provider_realtimekit.failure_budget import FailureBudget
 from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
 from airflow_provider_realtimekit.sessions import SessionState, session_state
 from airflow_provider_realtimekit.triggers.realtimekit import (
     RealtimeKitLivestreamSessionTrigger,
     SessionEventStatus,
 )
+from airflow_provider_realtimekit.wait_parameters import check_max_consecutive_failures, check_positive_seconds
 
 #: XCom key under which a failing sensor leaves the errored session payload.
 STREAM_ERROR_XCOM_KEY = "session"
@@ -58,9 +56,6 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
     template_fields: Sequence[str] = ("session_id", "realtimekit_conn_id")
     ui_color = "#f6821f"
 
-    #: Wall-clock time before which another poll would only meet the same 429 (from its Retry-After).
-    _quiet_until: float = 0.0
-
     def __init__(
         self,
         *,
@@ -72,9 +67,9 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
         poke_interval: float = 30,
         **kwargs: Any,
     ) -> None:
-        _check_positive("poke_interval", poke_interval)
+        check_positive_seconds("poke_interval", poke_interval)
         if "timeout" in kwargs:
-            _check_positive("timeout", kwargs["timeout"])
+            check_positive_seconds("timeout", kwargs["timeout"])
         check_max_consecutive_failures(max_consecutive_failures)
         super().__init__(poke_interval=poke_interval, **kwargs)
         self.session_id = session_id
@@ -105,7 +100,7 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
                 poll_interval=self.poke_interval,
                 deadline=deadline,
                 max_consecutive_failures=self.max_consecutive_failures,
-                not_before=self._quiet_until if self._quiet_until > time.time() else None,
+                not_before=self._budget.quiet_until if self._budget.quiet_until > time.time() else None,
             ),
             method_name="execute_complete",
             # A backstop for a triggerer that is down: the trigger normally reports the timeout itself.
@@ -119,8 +114,6 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
             if not error.transient:
                 raise
             self.log.warning("%s", self._budget.record_failure(error))
-            if isinstance(error, RealtimeKitRateLimitError) and error.retry_after:
-                self._quiet_until = time.time() + error.retry_after
             return False
         self._budget.record_success()
         return self._outcome(session, context)
@@ -129,7 +122,7 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
         # Poke and reschedule modes: a 429 whose Retry-After the hook did not wait out (Cloudflare's
         # five-minute lockout) is waited out here, never longer than the sensor's timeout.
         interval = super()._get_next_poke_interval(started_at, run_duration, poke_count)
-        return max(interval, min(self._quiet_until - time.time(), self.timeout))
+        return max(interval, min(self._budget.quiet_until - time.time(), self.timeout))
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger fired; ``event`` carries the final payload, so nothing is refetched."""
@@ -177,8 +170,3 @@ def _status_of(event: object) -> SessionEventStatus:
             f"{[s.value for s in SessionEventStatus]}."
         ) from None
 
-
-def _check_positive(name: str, value: object) -> None:
-    seconds = value.total_seconds() if isinstance(value, timedelta) else value
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 < seconds < math.inf:
-        raise RealtimeKitConfigError(f"{name} must be a positive number of seconds, got {value!r}.")

@@ -19,14 +19,13 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_realtimekit.exceptions import (
-    RealtimeKitConfigError,
     RealtimeKitError,
     RealtimeKitNotFoundError,
-    RealtimeKitRateLimitError,
 )
-from airflow_provider_realtimekit.failure_budget import FailureBudget, check_max_consecutive_failures
+from airflow_provider_realtimekit.failure_budget import FailureBudget
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
 from airflow_provider_realtimekit.sessions import SessionState, session_state
+from airflow_provider_realtimekit.wait_parameters import check_max_consecutive_failures, check_positive_seconds
 
 
 class SessionEventStatus(str, Enum):
@@ -65,9 +64,7 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         not_before: float | None = None,
     ) -> None:
         super().__init__()
-        if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or not poll_interval > 0:
-            # 0 would poll without pause, as fast as the API answers.
-            raise RealtimeKitConfigError(f"poll_interval must be a positive number of seconds, got {poll_interval!r}.")
+        check_positive_seconds("poll_interval", poll_interval)
         check_max_consecutive_failures(max_consecutive_failures)
         self.session_id = session_id
         self.realtimekit_conn_id = realtimekit_conn_id
@@ -119,8 +116,7 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
                     self.log.warning("%s", budget.record_failure(error))
                 except RealtimeKitError as spent:
                     return self._event(SessionEventStatus.FAILED, error=spent)
-                if isinstance(error, RealtimeKitRateLimitError) and error.retry_after:
-                    pause = max(pause, error.retry_after)
+                pause = max(pause, budget.retry_after)
             else:
                 budget.record_success()
                 state = session_state(session)
