@@ -46,7 +46,10 @@ def airflow_db() -> str:
     """A migrated metadata DB in the session's AIRFLOW_HOME (about 3 s, once)."""
     from airflow.utils import db
 
+    from tests.airflow_compat import share_in_process_execution_api
+
     db.initdb()
+    share_in_process_execution_api()
     return _HOME
 
 
@@ -66,22 +69,10 @@ def realtimekit_conn(emulator, monkeypatch: pytest.MonkeyPatch) -> str:
     return "realtimekit_default"
 
 
-#: Tests whose expectation holds from this Airflow on, and why older releases (down to the oldest supported
-#: one, `make test-oldest`) differ. Matched by test function name; they are expected to fail before it.
-_NEEDS_AIRFLOW = {
-    "test_extra_that_is_not_a_json_object_is_refused": (
-        (3, 2),
-        "Airflow < 3.2 refuses such a connection itself (the env-var backend drops it: 'isn't defined'), "
-        "so the hook never sees it",
-    ),
-}
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from importlib.metadata import version
+    from tests.airflow_compat import NEEDS_AIRFLOW, airflow_older_than
 
-    airflow = tuple(int(part) for part in version("apache-airflow-core").split(".")[:2])
     for item in items:
-        needs = _NEEDS_AIRFLOW.get(getattr(item, "originalname", item.name))
-        if needs and airflow < needs[0]:
+        needs = NEEDS_AIRFLOW.get(getattr(item, "originalname", item.name))
+        if needs and airflow_older_than(needs[0]):
             item.add_marker(pytest.mark.xfail(reason=needs[1], strict=True))

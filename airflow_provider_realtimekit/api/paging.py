@@ -49,8 +49,7 @@ class Pager:
             return None
         if self.pages_fetched >= MAX_PAGES:
             raise RealtimeKitInvalidResponseError(
-                f"Stopped after {MAX_PAGES} pages of {self._make_request(1).what}: the API keeps reporting "
-                "more pages."
+                f"Stopped after {MAX_PAGES} pages of {self._make_request(1).what}: the API keeps reporting more pages."
             )
         return self._make_request(self._next_page)
 

@@ -211,8 +211,7 @@ def _error_for_status(request: ApiRequest, response: ApiResponse, errors: ErrorD
                 "wrong. Copy both from the RealtimeKit dashboard."
             )
         return RealtimeKitNotFoundError(
-            f"RealtimeKit has no {request.what} ({where}). Check the id and that it belongs to the "
-            "connection's app."
+            f"RealtimeKit has no {request.what} ({where}). Check the id and that it belongs to the connection's app."
         )
     if status == 429:
         return RealtimeKitRateLimitError(
@@ -224,17 +223,14 @@ def _error_for_status(request: ApiRequest, response: ApiResponse, errors: ErrorD
     return RealtimeKitAPIError(f"RealtimeKit failed {where}.", **kwargs)
 
 
-def _error_for_unsuccessful_200(
-    request: ApiRequest, response: ApiResponse, errors: ErrorDetails
-) -> RealtimeKitError:
+def _error_for_unsuccessful_200(request: ApiRequest, response: ApiResponse, errors: ErrorDetails) -> RealtimeKitError:
     # RealtimeKit puts the HTTP status it meant into error.code; use it so a 404 or 500 reported inside a
     # 200 gets the same treatment (not found, or retried) as a real one.
     meant = next((c for c in errors.codes if isinstance(c, int) and 400 <= c <= 599), None)
     if meant is not None:
         return _error_for_status(request, ApiResponse(meant, response.headers, response.body), errors)
     return RealtimeKitAPIError(
-        f"RealtimeKit reported failure for {request.describe()} (HTTP 200, success: false: "
-        f"{errors.summary()}).",
+        f"RealtimeKit reported failure for {request.describe()} (HTTP 200, success: false: {errors.summary()}).",
         status=response.status,
         error_codes=errors.codes,
         error_messages=errors.messages,

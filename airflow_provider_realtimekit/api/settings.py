@@ -219,9 +219,7 @@ def _required_extra(extra: Mapping[str, Any], name: str, conn_id: str) -> str:
 _LABELS = {"account_id": "Account ID", "app_id": "App ID"}
 
 
-def _timeouts(
-    extra: Mapping[str, Any], overrides: ClientOverrides | None, conn_id: str
-) -> tuple[float, float]:
+def _timeouts(extra: Mapping[str, Any], overrides: ClientOverrides | None, conn_id: str) -> tuple[float, float]:
     timeout = overrides.timeout if overrides else None
     if isinstance(timeout, tuple):
         connect, read = timeout
@@ -234,9 +232,7 @@ def _timeouts(
     return _positive("connect_timeout", connect, conn_id), _positive("read_timeout", read, conn_id)
 
 
-def _float_setting(
-    extra: Mapping[str, Any], name: str, override: float | None, default: float, conn_id: str
-) -> float:
+def _float_setting(extra: Mapping[str, Any], name: str, override: float | None, default: float, conn_id: str) -> float:
     value = override if override is not None else extra.get(name, default)
     if isinstance(value, str):
         with contextlib.suppress(ValueError):

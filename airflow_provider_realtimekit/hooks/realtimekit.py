@@ -60,9 +60,7 @@ class RealtimeKitHookBase(BaseHook):
     ) -> None:
         super().__init__(**kwargs)
         self.realtimekit_conn_id = realtimekit_conn_id
-        self._overrides = ClientOverrides(
-            timeout=timeout, max_attempts=max_attempts, retry_after_cap=retry_after_cap
-        )
+        self._overrides = ClientOverrides(timeout=timeout, max_attempts=max_attempts, retry_after_cap=retry_after_cap)
         #: How many HTTP requests this hook has sent (retries included); benchmarks and tests read it.
         self.requests_sent = 0
 

@@ -446,6 +446,10 @@ def _destination(output_path: str | ObjectStoragePath) -> ObjectStoragePath:
     if isinstance(output_path, str):
         if not output_path.strip():
             raise RealtimeKitConfigError("output_path is empty.")
+        # Checked on the string: before Airflow 3.2, ObjectStoragePath("day.jsonl") silently becomes
+        # "/day.jsonl", so the parsed path can no longer tell a relative path from an absolute one.
+        if "://" not in output_path and not output_path.startswith("/"):
+            raise _relative_path_error(output_path)
         try:
             path = ObjectStoragePath(output_path)
         except ValueError as error:
@@ -457,13 +461,17 @@ def _destination(output_path: str | ObjectStoragePath) -> ObjectStoragePath:
             f"output_path must be a str or an ObjectStoragePath, got {type(output_path).__name__}."
         )
     if path.protocol in ("", "file") and not path.path.startswith("/"):
-        raise RealtimeKitConfigError(
-            f"output_path {output_path!s} is relative; use an absolute path or a URL (a worker's working "
-            "directory is not predictable)."
-        )
+        raise _relative_path_error(output_path)
     if not path.name or str(path).endswith("/"):
         raise RealtimeKitConfigError(f"output_path {output_path!s} names a directory; give a file name.")
     return path
+
+
+def _relative_path_error(output_path: str | ObjectStoragePath) -> RealtimeKitConfigError:
+    return RealtimeKitConfigError(
+        f"output_path {output_path!s} is relative; use an absolute path or a URL (a worker's working "
+        "directory is not predictable)."
+    )
 
 
 @contextmanager

@@ -166,7 +166,5 @@ def _status_of(event: object) -> SessionEventStatus:
         return SessionEventStatus(status)
     except ValueError:
         raise RealtimeKitError(
-            f"Malformed trigger event (status {status!r}); expected one of "
-            f"{[s.value for s in SessionEventStatus]}."
+            f"Malformed trigger event (status {status!r}); expected one of {[s.value for s in SessionEventStatus]}."
         ) from None
-

@@ -7,8 +7,11 @@
 - ``rel_inputs``: the session operator and the poke sensor mapped over ``params.cases`` (one mapped task
   instance per bad input, each with its session id and connection id), plus one pair fed by a template.
 
-Every task records the exception it fails with in ``FAILURES`` (``on_failure_callback``), so the tests can
-assert the exact class and message, and search its traceback for the token, without parsing console output.
+Every failed task of these DAGs is recorded with the exception it failed with in ``FAILURES`` (by a task
+listener, ``on_task_instance_failed``), so the tests can assert the exact class and message, and search its
+traceback for the token, without parsing console output. A listener rather than ``on_failure_callback``:
+before Airflow 3.2, ``dag.test()`` hands the callback a context whose ``exception`` is None, while listeners
+get the error on every supported version.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 import pendulum
+from airflow.listeners import hookimpl
 from airflow.sdk import DAG, task
 
 from airflow_provider_realtimekit.operators.realtimekit import RealtimeKitLivestreamSessionOperator
 from airflow_provider_realtimekit.operators.usage import RealtimeKitLivestreamUsageOperator
 from airflow_provider_realtimekit.sensors.realtimekit import RealtimeKitLivestreamSessionSensor
+from tests.airflow_compat import get_listener_manager
 
 START = pendulum.datetime(2026, 1, 1, tz="UTC")
 #: The session every matrix emulator serves.
@@ -41,9 +46,23 @@ MATRIX_TASKS = ("operator", "sensor_poke", "sensor_reschedule", "sensor_deferrab
 FAILURES: list[tuple[str, str, int, BaseException | None]] = []
 
 
-def record_failure(context: Any) -> None:
-    ti = context["ti"]
-    FAILURES.append((context["run_id"], ti.task_id, ti.map_index, context.get("exception")))
+class _FailureRecorder:
+    """Task listener: appends (run_id, task_id, map_index, error) of every failed task of these DAGs."""
+
+    @hookimpl
+    def on_task_instance_failed(self, previous_state: Any, task_instance: Any, error: Any) -> None:
+        if task_instance.dag_id in {"rel_matrix", "rel_inputs"}:
+            exception = error if isinstance(error, BaseException) else None
+            FAILURES.append((task_instance.run_id, task_instance.task_id, task_instance.map_index, exception))
+
+
+def record_failures() -> None:
+    """Register the recorder with the listener manager the task runner calls (idempotent)."""
+    get_listener_manager().add_listener(_RECORDER)
+
+
+_RECORDER = _FailureRecorder()
+record_failures()
 
 
 def _sensor(task_id: str, session_id: str, conn_id: str, timeout: float, **mode: Any) -> None:
@@ -54,7 +73,6 @@ def _sensor(task_id: str, session_id: str, conn_id: str, timeout: float, **mode:
         poke_interval=POKE_INTERVAL,
         timeout=timeout,
         max_consecutive_failures=MAX_CONSECUTIVE_FAILURES,
-        on_failure_callback=record_failure,
         **mode,
     )
 
@@ -70,7 +88,6 @@ with DAG(
         task_id="operator",
         session_id="{{ params.session_id }}",
         realtimekit_conn_id="rel_operator",
-        on_failure_callback=record_failure,
     )
     _sensor("sensor_poke", "{{ params.session_id }}", "rel_sensor_poke", 30, mode="poke", deferrable=False)
     _sensor(
@@ -88,7 +105,6 @@ with DAG(
         start=USAGE_START,
         end=USAGE_END,
         realtimekit_conn_id="rel_usage",
-        on_failure_callback=record_failure,
     )
 
 
@@ -107,22 +123,18 @@ with DAG(
     # Mapped over the run's cases, handed over by an upstream task as XCom: values arrive as they are
     # (None, numbers, any string), as they do when an id comes from another task.
     cases = input_cases()
-    RealtimeKitLivestreamSessionOperator.partial(task_id="operator", on_failure_callback=record_failure).expand_kwargs(
-        cases
-    )
+    RealtimeKitLivestreamSessionOperator.partial(task_id="operator").expand_kwargs(cases)
     RealtimeKitLivestreamSessionSensor.partial(
         task_id="sensor",
         poke_interval=POKE_INTERVAL,
         timeout=30,
         max_consecutive_failures=MAX_CONSECUTIVE_FAILURES,
         mode="poke",
-        on_failure_callback=record_failure,
     ).expand_kwargs(cases)
     # An id from a template that renders to an empty string.
     RealtimeKitLivestreamSessionOperator(
         task_id="operator_template",
         session_id="{{ params.template_session_id }}",
         realtimekit_conn_id="{{ params.template_conn_id }}",
-        on_failure_callback=record_failure,
     )
     _sensor("sensor_template", "{{ params.template_session_id }}", "{{ params.template_conn_id }}", 30, mode="poke")

@@ -175,8 +175,11 @@ class Deployment:
             self.components[name] = component
             component.start(self.env, self.home)
         self.wait_for(self._api_server_answers, timeout, "the api-server to answer on 127.0.0.1")
-        self.wait_for(lambda: self._jobs_running({"SchedulerJob", "TriggererJob", "DagProcessorJob"}), timeout,
-                      "the scheduler, triggerer and dag-processor to register their jobs")
+        self.wait_for(
+            lambda: self._jobs_running({"SchedulerJob", "TriggererJob", "DagProcessorJob"}),
+            timeout,
+            "the scheduler, triggerer and dag-processor to register their jobs",
+        )
 
     def stop(self) -> list[str]:
         """Stop every component's process group; return a description of any process that was left over."""

@@ -169,9 +169,7 @@ def _bad_input_table(recorder: Recorder) -> list[str]:
         if not must_reject:
             continue
         labels = ", ".join(label for label, _ in must_reject)
-        lines.append(
-            f"| {group} | {len(must_reject)} | {sum(passed for _, passed in must_reject)} | {labels} |"
-        )
+        lines.append(f"| {group} | {len(must_reject)} | {sum(passed for _, passed in must_reject)} | {labels} |")
     accepted = [
         (group, label, exp, passed)
         for (group, label), (exp, passed) in recorder.bad_inputs.items()

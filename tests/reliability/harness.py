@@ -163,9 +163,7 @@ CASES: list[FaultCase] = [
     *_limited_and_persistent(
         "success-false", "`success: false` on a 200", Fault.success_false(), RealtimeKitAPIError, "HTTP 500"
     ),
-    *_limited_and_persistent(
-        "drop", "dropped connection", Fault.drop(), RealtimeKitTransportError, "Could not reach"
-    ),
+    *_limited_and_persistent("drop", "dropped connection", Fault.drop(), RealtimeKitTransportError, "Could not reach"),
     *_limited_and_persistent(
         "read-timeout",
         "read timeout (answer after 1 s, `read_timeout` 0.5 s)",

@@ -401,8 +401,11 @@ def test_connection_field_is_refused_by_operator_and_sensor(row: Row, group_run,
 def test_base_url_without_scheme_means_https(reliability) -> None:
     from airflow.sdk import Connection
 
-    reliability.bad_input("connection field (operator + sensor, dag.test)", "base URL without scheme",
-                          expectation="https:// assumed (documented for a bare host name)")
+    reliability.bad_input(
+        "connection field (operator + sensor, dag.test)",
+        "base URL without scheme",
+        expectation="https:// assumed (documented for a bare host name)",
+    )
     conn = Connection(conn_id="c", conn_type="realtimekit", host="api.example.com/client/v4/")
     assert base_url_of(conn) == "https://api.example.com/client/v4"
 

@@ -42,6 +42,7 @@ def examples(request: pytest.FixtureRequest, reliability) -> list[int]:
     """A counter of the examples Hypothesis ran, reported in the summary under the test's name."""
     return reliability.property(request.node.name.removeprefix("test_").replace("_", " "))
 
+
 # -- strategies -----------------------------------------------------------------------------------------------------
 
 KEYS = st.sampled_from(

@@ -71,8 +71,12 @@ def test_execute_complete_raises_not_found():
 
 @pytest.mark.parametrize(
     ("error_type", "expected"),
-    [("RealtimeKitAuthError", RealtimeKitAuthError), ("RealtimeKitWaitError", RealtimeKitWaitError),
-     ("SomethingElse", RealtimeKitError), (None, RealtimeKitError)],
+    [
+        ("RealtimeKitAuthError", RealtimeKitAuthError),
+        ("RealtimeKitWaitError", RealtimeKitWaitError),
+        ("SomethingElse", RealtimeKitError),
+        (None, RealtimeKitError),
+    ],
 )
 def test_execute_complete_raises_the_reported_error_type(error_type, expected):
     with pytest.raises(expected, match="details"):

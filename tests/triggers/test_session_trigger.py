@@ -42,7 +42,10 @@ async def first_event(trigger: RealtimeKitLivestreamSessionTrigger) -> dict:
 
 def test_trigger_serializes_to_plain_json_and_round_trips():
     trigger = RealtimeKitLivestreamSessionTrigger(
-        session_id="s-1", realtimekit_conn_id="rtk", poll_interval=15, deadline=1_900_000_000.5,
+        session_id="s-1",
+        realtimekit_conn_id="rtk",
+        poll_interval=15,
+        deadline=1_900_000_000.5,
         max_consecutive_failures=3,
     )
     classpath, kwargs = trigger.serialize()
