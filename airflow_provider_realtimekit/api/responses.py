@@ -80,6 +80,8 @@ def parse_response(request: ApiRequest, response: ApiResponse) -> dict[str, Any]
     :param request: the request that was sent (for messages and the not-found rule).
     :param response: the answer.
     """
+    if 300 <= response.status < 400:
+        raise _error_for_redirect(request, response)
     try:
         body = _decode(request, response)
     except RealtimeKitInvalidResponseError:
@@ -221,6 +223,20 @@ def _error_for_status(request: ApiRequest, response: ApiResponse, errors: ErrorD
             **kwargs,
         )
     return RealtimeKitAPIError(f"RealtimeKit failed {where}.", **kwargs)
+
+
+def _error_for_redirect(request: ApiRequest, response: ApiResponse) -> RealtimeKitError:
+    # Redirects are never followed: the token would travel to wherever the Location points. The API itself
+    # does not redirect, so a 3xx means the base URL is not the API's (http:// instead of https://, a
+    # missing /client/v4, a login page in front of a proxy...).
+    location = response.header("location")
+    target = f" to {excerpt(location)}" if location else ""
+    return RealtimeKitAPIError(
+        f"The API base URL answered {request.describe()} with HTTP {response.status}, a redirect{target}. "
+        "Redirects are not followed (the API token would go with them): set the connection's host to the "
+        "address the API answers on, e.g. https://api.cloudflare.com/client/v4.",
+        status=response.status,
+    )
 
 
 def _error_for_unsuccessful_200(request: ApiRequest, response: ApiResponse, errors: ErrorDetails) -> RealtimeKitError:

@@ -11,13 +11,13 @@ from werkzeug import Response
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitAPIError,
     RealtimeKitAuthError,
-    RealtimeKitError,
     RealtimeKitInvalidResponseError,
     RealtimeKitNotFoundError,
     RealtimeKitRateLimitError,
     RealtimeKitTransportError,
 )
 from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
+from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
 from tests.hooks.conftest import ACCOUNT_ID, APP_ID, APP_PATH, cf_error, json_body, rtk_error
 
 SESSION_PATH = f"{APP_PATH}/livestreams/sessions/s1"
@@ -331,13 +331,30 @@ def test_success_false_on_a_200_with_a_500_code_is_retried(httpserver, conn_id, 
     assert len(httpserver.log) == 2
 
 
-def test_redirect_is_not_followed(httpserver, conn_id, sleeps):
+@pytest.mark.parametrize("body", ["", '{"success": true, "data": {"id": "s-1"}}'], ids=["empty", "json-body"])
+def test_redirect_is_not_followed_and_names_the_base_url(httpserver, conn_id, sleeps, body):
     httpserver.expect_request(SESSION_PATH).respond_with_response(
-        Response("", 302, headers={"Location": "http://127.0.0.1:1/elsewhere"})
+        Response(body, 301, headers={"Location": "https://127.0.0.1:1/elsewhere"})
     )
 
-    with pytest.raises(RealtimeKitError):
+    with pytest.raises(RealtimeKitAPIError) as raised:
         get_session(conn_id)
+
+    assert raised.value.status == 301
+    assert not raised.value.transient
+    assert "redirect to https://127.0.0.1:1/elsewhere" in str(raised.value)
+    assert "set the connection's host" in str(raised.value)
+    assert len(httpserver.log) == 1
+
+
+async def test_async_hook_refuses_a_redirect_too(httpserver, conn_id, sleeps):
+    httpserver.expect_request(SESSION_PATH).respond_with_response(
+        Response('{"success": true, "data": {"id": "s-1"}}', 302, headers={"Location": "/elsewhere"})
+    )
+
+    async with RealtimeKitAsyncHook(conn_id) as hook:
+        with pytest.raises(RealtimeKitAPIError, match="HTTP 302, a redirect to /elsewhere"):
+            await hook.get_livestream_session("s1")
 
     assert len(httpserver.log) == 1
 
