@@ -110,7 +110,7 @@ def test_connection_examples_parse_into_client_settings():
     from airflow_provider_realtimekit.api.settings import DEFAULT_BASE_URL, ClientSettings
 
     values = re.findall(r"AIRFLOW_CONN_REALTIMEKIT_DEFAULT='([^']+)'", readme())
-    assert len(values) >= 2  # the JSON form and the URI form
+    assert len(values) >= 3  # the JSON form, the URI form, and a URI with another server
     for value in values:
         if value.startswith("{"):
             fields = json.loads(value)
@@ -122,7 +122,8 @@ def test_connection_examples_parse_into_client_settings():
 
             conn = CoreConnection(conn_id="realtimekit_default", uri=value)
         settings = ClientSettings.from_connection(conn)
-        assert settings.base_url == DEFAULT_BASE_URL
+        local = "http://127.0.0.1:8787/client/v4"
+        assert settings.base_url == (local if "127.0.0.1" in value else DEFAULT_BASE_URL)
         assert settings.token == "YOUR_API_TOKEN"
         assert (settings.app.account_id, settings.app.app_id) == ("0123456789abcdef0123456789abcdef", "your-app-id")
 

@@ -210,7 +210,8 @@ def _error_for_status(request: ApiRequest, response: ApiResponse, errors: ErrorD
         if _ROUTING_CODES.intersection(c for c in errors.codes if isinstance(c, int)):
             return RealtimeKitNotFoundError(
                 f"Cloudflare could not route {where}: the connection's account_id or app_id is probably "
-                "wrong. Copy both from the RealtimeKit dashboard."
+                "wrong. Copy both from the RealtimeKit dashboard. If they are right, check the connection's "
+                "host: the API base URL must end in /client/v4."
             )
         return RealtimeKitNotFoundError(
             f"RealtimeKit has no {request.what} ({where}). Check the id and that it belongs to the connection's app."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
+_CLOUDFLARE_API_HOST = "api.cloudflare.com"
+_CLOUDFLARE_API_PATH = "/client/v4"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 30.0
 
@@ -116,8 +119,13 @@ class ClientSettings:
 
     def unreachable_error(self, request: ApiRequest, cause: BaseException) -> RealtimeKitTransportError:
         """The error for a request that got no answer at all: refused, reset or dropped connection."""
+        hint = ""
+        if self.base_url.startswith("https://") and _is_tls_failure(cause):
+            hint = (
+                " The TLS handshake failed: if this server speaks plain HTTP, write http:// in the connection's host."
+            )
         return RealtimeKitTransportError(
-            f"Could not reach RealtimeKit for {request.describe()} at {self.base_url}: {type(cause).__name__}."
+            f"Could not reach RealtimeKit for {request.describe()} at {self.base_url}: {type(cause).__name__}.{hint}"
         )
 
     def received(self, status: int, headers: Mapping[str, str], body: bytes) -> ApiResponse:
@@ -138,6 +146,18 @@ class ClientSettings:
     def authorization(self) -> dict[str, str]:
         """The only place the token is used: the Authorization header."""
         return {"Authorization": f"Bearer {self.token}"}
+
+
+def _is_tls_failure(error: BaseException) -> bool:
+    # requests raises its own SSLError, httpx a ConnectError caused by ssl.SSLError: walk the chain.
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError) or "SSLError" in type(current).__name__:
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def base_url_of(conn: Connection) -> str:
@@ -169,6 +189,12 @@ def base_url_of(conn: Connection) -> str:
     # Dot segments, also percent-encoded ('%2e%2e'), would let the path climb out of the base URL.
     if any(unquote(segment) in (".", "..") for segment in parts.path.split("/")) or any(c.isspace() for c in host):
         raise RealtimeKitConfigError(f"{where} must not contain '.' or '..' path segments or whitespace.")
+    # Cloudflare's API lives under /client/v4 only; without it every call is a 404 that reads as bad ids.
+    if parts.hostname == _CLOUDFLARE_API_HOST and parts.path.rstrip("/") != _CLOUDFLARE_API_PATH:
+        raise RealtimeKitConfigError(
+            f"{where} points at {_CLOUDFLARE_API_HOST} without its API path {_CLOUDFLARE_API_PATH}: use "
+            f"{DEFAULT_BASE_URL}, or leave the host empty."
+        )
     if conn.port and parts.port is None:
         host = f"{parts.scheme}://{parts.hostname}:{conn.port}{parts.path}"
     return host.rstrip("/")

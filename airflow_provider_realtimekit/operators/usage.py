@@ -570,13 +570,13 @@ def _analytics(hook: RealtimeKitHook, window: UsageWindow, totals: UsageTotals, 
         "total_ingest_seconds": _analytics_number(raw, "total_ingest_seconds"),
         "total_viewer_seconds": _analytics_number(raw, "total_viewer_seconds"),
     }
-    ours = {
-        "count": float(totals.rows),
+    ours: dict[str, float] = {
+        "count": totals.rows,
         "total_ingest_seconds": totals.total_ingest_seconds,
         "total_viewer_seconds": totals.total_viewer_seconds,
     }
     differences = [
-        f"{name}: API {theirs} vs rows {ours[name]}"
+        f"{name}: API {_shown(theirs)} vs rows {_shown(ours[name])}"
         for name, theirs in analytics.items()
         if theirs is None or not _close(theirs, ours[name])
     ]
@@ -589,6 +589,10 @@ def _analytics(hook: RealtimeKitHook, window: UsageWindow, totals: UsageTotals, 
             "; ".join(differences),
         )
     return analytics
+
+
+def _shown(value: float | None) -> str:
+    return "none" if value is None else f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def _analytics_number(raw: Mapping[str, Any], name: str) -> float | None:

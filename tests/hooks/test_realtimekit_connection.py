@@ -71,6 +71,32 @@ def test_unusable_base_url_is_refused_naming_the_connection(httpserver, make_con
     assert repr(conn_id) in message
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        "https://api.cloudflare.com",
+        "https://api.cloudflare.com/",
+        "api.cloudflare.com",
+        "https://api.cloudflare.com/v4",
+    ],
+)
+def test_cloudflare_host_without_the_api_path_is_refused(httpserver, make_conn, host):
+    conn_id = make_conn(host=host)
+
+    message = settings_error(conn_id)
+
+    assert "without its API path /client/v4" in message
+    assert DEFAULT_BASE_URL in message
+    assert httpserver.log == []
+
+
+@pytest.mark.parametrize("host", ["https://api.cloudflare.com/client/v4/", "api.cloudflare.com"])
+def test_cloudflare_host_with_the_api_path_is_accepted(make_conn, host):
+    conn_id = make_conn(host=host, schema="client/v4" if "/" not in host else None)
+
+    assert RealtimeKitHook(conn_id).settings.base_url == DEFAULT_BASE_URL
+
+
 # -- token -----------------------------------------------------------------------------------------------------
 
 

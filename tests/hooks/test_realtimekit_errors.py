@@ -18,7 +18,7 @@ from airflow_provider_realtimekit.exceptions import (
 )
 from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
-from tests.hooks.conftest import ACCOUNT_ID, APP_ID, APP_PATH, cf_error, json_body, rtk_error
+from tests.hooks.conftest import ACCOUNT_ID, APP_ID, APP_PATH, BASE_PATH, cf_error, json_body, rtk_error
 
 SESSION_PATH = f"{APP_PATH}/livestreams/sessions/s1"
 SESSION = {"id": "s1", "livestream_id": "ls1"}
@@ -362,6 +362,21 @@ async def test_async_hook_refuses_a_redirect_too(httpserver, conn_id, sleeps):
 # -- no answer at all --------------------------------------------------------------------------------------
 
 
+def test_https_to_a_plain_http_server_says_to_write_http(httpserver, make_conn, sleeps):
+    conn_id = make_conn(host=httpserver.url_for(BASE_PATH).replace("http://", "https://"))
+
+    with pytest.raises(RealtimeKitTransportError, match="write http:// in the connection's host"):
+        RealtimeKitHook(conn_id, max_attempts=1).get_livestream_session("s1")
+
+
+async def test_async_https_to_a_plain_http_server_says_to_write_http(httpserver, make_conn, sleeps):
+    conn_id = make_conn(host=httpserver.url_for(BASE_PATH).replace("http://", "https://"))
+
+    async with RealtimeKitAsyncHook(conn_id, max_attempts=1) as hook:
+        with pytest.raises(RealtimeKitTransportError, match="write http:// in the connection's host"):
+            await hook.get_livestream_session("s1")
+
+
 def test_connection_refused_raises_transport_error_after_retries(make_conn, closed_port, sleeps):
     conn_id = make_conn(host=f"http://127.0.0.1:{closed_port}/client/v4")
     hook = RealtimeKitHook(conn_id, max_attempts=3)
@@ -370,6 +385,7 @@ def test_connection_refused_raises_transport_error_after_retries(make_conn, clos
         hook.get_livestream_session("s1")
 
     assert "Could not reach RealtimeKit" in str(raised.value)
+    assert "TLS" not in str(raised.value)
     assert hook.requests_sent == 3
     assert len(sleeps) == 2
 

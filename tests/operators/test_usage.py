@@ -411,7 +411,7 @@ def test_analytics_disagreement_is_logged_not_fatal(edge_sessions, tmp_path, rea
 
     # The emulator's analytics place sessions by start; this window places them by stop.
     assert summary["analytics"]["count"] == 5 and summary["rows"] == 3
-    assert len(logged) == 1 and "analytics disagree" in logged[0] and "count: API 5" in logged[0]
+    assert len(logged) == 1 and "analytics disagree" in logged[0] and "count: API 5 vs rows 3;" in logged[0]
 
 
 def test_token_never_reaches_the_file_or_the_summary(edge_sessions, tmp_path, airflow_db, capfd):
