@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from airflow_provider_realtimekit.exceptions import RealtimeKitError, RealtimeKitRateLimitError, RealtimeKitWaitError
-from airflow_provider_realtimekit.wait_parameters import check_max_consecutive_failures
+from airflow_provider_realtimekit.wait_parameters import check_failure_count, check_max_consecutive_failures
 
 
 class FailureBudget:
@@ -19,13 +19,16 @@ class FailureBudget:
 
     :param max_consecutive_failures: failed polls in a row that are tolerated; the next one fails the wait.
     :param what: what is being waited for, for messages.
+    :param failures_so_far: failed polls in a row already counted elsewhere (the sensor's poke before it
+        deferred), so that a streak spanning the hand-over to the trigger is counted once, as one streak.
     """
 
-    def __init__(self, max_consecutive_failures: int, what: str) -> None:
+    def __init__(self, max_consecutive_failures: int, what: str, failures_so_far: int = 0) -> None:
         check_max_consecutive_failures(max_consecutive_failures)
+        check_failure_count("failures_so_far", failures_so_far)
         self.max_consecutive_failures = max_consecutive_failures
         self.what = what
-        self.consecutive_failures = 0
+        self.consecutive_failures = failures_so_far
         #: Seconds the last failure asked to wait (a 429's Retry-After), 0 when it asked nothing.
         self.retry_after = 0.0
         #: Wall-clock (epoch) time before which another poll would only meet the same 429. Wall-clock, not

@@ -22,11 +22,21 @@ def check_positive_seconds(name: str, value: object) -> None:
         raise RealtimeKitConfigError(f"{name} must be a positive number of seconds, got {value!r}.")
 
 
+def check_failure_count(name: str, value: object) -> None:
+    """
+    Refuse anything but an integer >= 0 (``max_consecutive_failures``, ``failures_so_far``).
+
+    :param name: the parameter's name, for the message.
+    :param value: the value to check.
+    """
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise RealtimeKitConfigError(f"{name} must be an integer >= 0, got {value!r}.")
+
+
 def check_max_consecutive_failures(value: object) -> None:
     """
     Refuse anything but an integer >= 0.
 
     :param value: the value to check.
     """
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise RealtimeKitConfigError(f"max_consecutive_failures must be an integer >= 0, got {value!r}.")
+    check_failure_count("max_consecutive_failures", value)

@@ -37,8 +37,9 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
 
     A 404, an authentication failure or a bad id fails at once. Transient failures (5xx, 429, timeouts,
     after the hook's own retries) only log a warning and the wait goes on, until more than
-    ``max_consecutive_failures`` polls in a row have failed. In reschedule mode each poke is a fresh
-    process, so the count covers a single poke there and the sensor's ``timeout`` bounds the wait.
+    ``max_consecutive_failures`` polls in a row have failed. In deferrable mode the count carries over from
+    the check made before deferring to the trigger. In reschedule mode each poke is a fresh process, so the
+    count covers a single poke there and the sensor's ``timeout`` bounds the wait.
 
     :param session_id: the livestream session id. Templated.
     :param realtimekit_conn_id: the ``realtimekit`` connection. Templated.
@@ -101,6 +102,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
                 deadline=deadline,
                 max_consecutive_failures=self.max_consecutive_failures,
                 not_before=self._budget.quiet_until if self._budget.quiet_until > time.time() else None,
+                # A failed poke here and the trigger's failures are one streak against one budget.
+                failures_so_far=self._budget.consecutive_failures,
             ),
             method_name="execute_complete",
             # A backstop for a triggerer that is down: the trigger normally reports the timeout itself.

@@ -25,7 +25,11 @@ from airflow_provider_realtimekit.exceptions import (
 from airflow_provider_realtimekit.failure_budget import FailureBudget
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
 from airflow_provider_realtimekit.sessions import SessionState, session_state
-from airflow_provider_realtimekit.wait_parameters import check_max_consecutive_failures, check_positive_seconds
+from airflow_provider_realtimekit.wait_parameters import (
+    check_failure_count,
+    check_max_consecutive_failures,
+    check_positive_seconds,
+)
 
 
 class SessionEventStatus(str, Enum):
@@ -52,6 +56,10 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
     :param max_consecutive_failures: transient failures in a row tolerated before a ``failed`` event.
     :param not_before: epoch seconds before which the first poll is not sent (the ``Retry-After`` of a 429
         the sensor met just before deferring); None polls at once.
+    :param failures_so_far: transient failures in a row the sensor already met before deferring (0 when its
+        last poke succeeded). The trigger's first failure continues that streak rather than starting a new
+        one, so the wait still ends once more than ``max_consecutive_failures`` polls in a row have failed.
+        A triggerer restart resumes from this count, not from the failures the trigger met since.
     """
 
     def __init__(
@@ -62,16 +70,19 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         deadline: float | None = None,
         max_consecutive_failures: int = 10,
         not_before: float | None = None,
+        failures_so_far: int = 0,
     ) -> None:
         super().__init__()
         check_positive_seconds("poll_interval", poll_interval)
         check_max_consecutive_failures(max_consecutive_failures)
+        check_failure_count("failures_so_far", failures_so_far)
         self.session_id = session_id
         self.realtimekit_conn_id = realtimekit_conn_id
         self.poll_interval = float(poll_interval)
         self.deadline = None if deadline is None else float(deadline)
         self.max_consecutive_failures = max_consecutive_failures
         self.not_before = None if not_before is None else float(not_before)
+        self.failures_so_far = failures_so_far
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -83,6 +94,7 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
                 "deadline": self.deadline,
                 "max_consecutive_failures": self.max_consecutive_failures,
                 "not_before": self.not_before,
+                "failures_so_far": self.failures_so_far,
             },
         )
 
@@ -100,7 +112,9 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
             yield TriggerEvent(self._event(SessionEventStatus.FAILED, error=error))
 
     async def _wait(self, hook: RealtimeKitAsyncHook) -> dict[str, Any]:
-        budget = FailureBudget(self.max_consecutive_failures, f"livestream session {self.session_id!r}")
+        budget = FailureBudget(
+            self.max_consecutive_failures, f"livestream session {self.session_id!r}", self.failures_so_far
+        )
         if self.not_before is not None and not await self._sleep_before_deadline(self.not_before - time.time()):
             return self._timed_out()
         while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -147,9 +148,50 @@ def test_sensor_gives_up_after_the_failure_budget(mode, emulator, livestream, ai
 
     assert task_state(dag_run, "wait") == "failed"
     assert "max_consecutive_failures=2" in printed(capfd)
-    # A streak of three failed polls (two tolerated); deferrable mode adds its one check before deferring.
-    expected = 4 if mode == "deferrable" else 3
-    assert len([r for r in emulator.requests if r.route == "livestream_session"]) == expected
+    # A streak of three failed polls (two tolerated); in deferrable mode the check made before deferring is
+    # the streak's first, and the trigger carries the count on.
+    assert len([r for r in emulator.requests if r.route == "livestream_session"]) == 3
+
+
+def test_deferrable_sensor_counts_its_failed_check_and_the_triggers_failures_as_one_streak(
+    emulator, livestream, airflow_db, monkeypatch, capfd
+):
+    conn = json.loads(emulator.connection_json())
+    conn["extra"]["max_attempts"] = 1  # every failed request is a failed poll
+    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+    session = emulator.add_session(livestream["id"])  # never stops
+    # The check before deferring meets a 429 with Retry-After; then the trigger meets 503s.
+    emulator.inject_fault("livestream_session", Fault.status(429, envelope="cloudflare", retry_after=1), times=1)
+    emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"))
+
+    dag_run = run_dag(_dag("sensor_deferrable"), session_id=session["id"])
+
+    assert task_state(dag_run, "wait") == "failed"
+    output = printed(capfd)
+    # max_consecutive_failures=2: the sensor logs 1 of 2, the trigger goes on at 2 of 2, its next failure is
+    # the third in a row and ends the wait.
+    assert re.findall(r"failed \((\d+) of 2 tolerated in a row\)", output) == ["1", "2"]
+    assert "after 3 failed polls in a row (max_consecutive_failures=2)" in output
+    polls = [r for r in emulator.requests if r.route == "livestream_session"]
+    assert [r.status for r in polls] == [429, 503, 503]
+    assert polls[1].time - polls[0].time >= 1.0  # the trigger still waited out the sensor's Retry-After
+
+
+def test_deferrable_sensor_streak_across_the_hand_over_within_budget_still_succeeds(
+    emulator, livestream, airflow_db, monkeypatch, capfd
+):
+    conn = json.loads(emulator.connection_json())
+    conn["extra"]["max_attempts"] = 1
+    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+    session = emulator.add_session(livestream["id"], stops_after=Polls(0))
+    emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"), times=2)
+
+    dag_run = run_dag(_dag("sensor_deferrable"), session_id=session["id"])
+
+    assert task_state(dag_run, "wait") == "success"
+    assert xcom(dag_run, "wait")["id"] == session["id"]
+    assert re.findall(r"failed \((\d+) of 2 tolerated in a row\)", printed(capfd)) == ["1", "2"]
+    assert [r.status for r in emulator.requests if r.route == "livestream_session"] == [503, 503, 200]
 
 
 @pytest.mark.parametrize("mode", MODES)

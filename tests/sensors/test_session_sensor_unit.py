@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 
 from airflow_provider_realtimekit._compat import AirflowSensorTimeout, TaskDeferred
@@ -14,7 +17,7 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitWaitError,
 )
 from airflow_provider_realtimekit.sensors.realtimekit import RealtimeKitLivestreamSessionSensor
-from airflow_provider_realtimekit.testing import Polls
+from airflow_provider_realtimekit.testing import Fault, Polls
 from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
 
 STOPPED = {"id": "s", "stopped_time": "2026-01-01T00:00:00.000Z", "err_message": None}
@@ -109,3 +112,35 @@ def test_deferrable_sensor_checks_once_then_defers_with_remaining_timeout(emulat
     assert deferred.value.method_name == "execute_complete"
     assert 600 <= deferred.value.timeout.total_seconds() <= 612
     assert len(emulator.requests) == 1
+
+
+def test_deferrable_sensor_hands_its_failure_count_to_the_trigger(emulator, realtimekit_conn, monkeypatch):
+    conn = json.loads(emulator.connection_json())
+    conn["extra"]["max_attempts"] = 1
+    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+    livestream = emulator.add_livestream()
+    session = emulator.add_session(livestream["id"], stops_after=Polls(10))
+    emulator.inject_fault("livestream_session", Fault.status(429, envelope="cloudflare", retry_after=30), times=1)
+    task = RealtimeKitLivestreamSessionSensor(
+        task_id="wait", session_id=session["id"], deferrable=True, poke_interval=12, max_consecutive_failures=5
+    )
+
+    with pytest.raises(TaskDeferred) as deferred:
+        task.execute({})
+
+    trigger = deferred.value.trigger
+    assert trigger.failures_so_far == 1
+    assert trigger.max_consecutive_failures == 5
+    assert trigger.not_before is not None and trigger.not_before > time.time() + 25
+    assert [r.status for r in emulator.requests] == [429]
+
+
+def test_deferrable_sensor_hands_a_zero_count_after_a_good_check(emulator, realtimekit_conn):
+    livestream = emulator.add_livestream()
+    session = emulator.add_session(livestream["id"], stops_after=Polls(10))
+    task = RealtimeKitLivestreamSessionSensor(task_id="wait", session_id=session["id"], deferrable=True)
+
+    with pytest.raises(TaskDeferred) as deferred:
+        task.execute({})
+
+    assert deferred.value.trigger.failures_so_far == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 
 import pytest
@@ -13,6 +14,8 @@ from airflow_provider_realtimekit.testing import Fault, Polls
 from airflow_provider_realtimekit.triggers import realtimekit as trigger_module
 from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
 from tests.conftest import TOKEN
+
+CLASSPATH = "airflow_provider_realtimekit.triggers.realtimekit.RealtimeKitLivestreamSessionTrigger"
 
 
 @pytest.fixture
@@ -50,7 +53,7 @@ def test_trigger_serializes_to_plain_json_and_round_trips():
     )
     classpath, kwargs = trigger.serialize()
 
-    assert classpath == "airflow_provider_realtimekit.triggers.realtimekit.RealtimeKitLivestreamSessionTrigger"
+    assert classpath == CLASSPATH
     assert json.loads(json.dumps(kwargs)) == kwargs
     rebuilt = RealtimeKitLivestreamSessionTrigger(**kwargs)
     assert rebuilt.serialize() == (classpath, kwargs)
@@ -190,3 +193,124 @@ async def test_trigger_closes_its_http_client_when_cancelled(emulator, livestrea
 def test_trigger_repr_and_kwargs_hold_no_token():
     trigger = RealtimeKitLivestreamSessionTrigger("s", realtimekit_conn_id="rtk")
     assert TOKEN not in repr(trigger) + json.dumps(trigger.serialize()[1])
+
+
+# -- a failure streak the sensor started before deferring (failures_so_far) ---------------------------------
+
+
+def one_attempt_per_poll(emulator, monkeypatch) -> None:
+    """Let every failed request be a failed poll, so the trigger's failure budget is what is tested."""
+    conn = json.loads(emulator.connection_json())
+    conn["extra"]["max_attempts"] = 1
+    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+
+
+@pytest.mark.parametrize("failures_so_far", [0, 1, 2, 3])
+async def test_trigger_seeded_with_failures_so_far_spends_only_the_rest_of_the_budget(
+    failures_so_far, emulator, livestream, pauses, monkeypatch, capfd
+):
+    one_attempt_per_poll(emulator, monkeypatch)
+    session = emulator.add_session(livestream["id"])
+    emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"))
+
+    event = await first_event(
+        RealtimeKitLivestreamSessionTrigger(
+            session["id"], poll_interval=2, max_consecutive_failures=3, failures_so_far=failures_so_far
+        )
+    )
+
+    assert event["status"] == "failed"
+    assert event["error_type"] == "RealtimeKitWaitError"
+    assert "after 4 failed polls in a row" in event["message"]  # the streak counts the sensor's failures too
+    assert len(emulator.requests) == 3 + 1 - failures_so_far
+    # Each warning continues the count where the sensor left it.
+    output = capfd.readouterr()
+    counts = re.findall(r"failed \((\d+) of 3 tolerated in a row\)", output.out + output.err)
+    assert counts == [str(n) for n in range(failures_so_far + 1, 4)]
+
+
+async def test_trigger_seeded_streak_ends_with_its_first_success(emulator, livestream, pauses, monkeypatch):
+    one_attempt_per_poll(emulator, monkeypatch)
+    session = emulator.add_session(livestream["id"])  # stays live
+    emulator.inject_fault("livestream_session", Fault.delay(0), times=1)  # the first poll is answered
+    emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"))
+
+    event = await first_event(
+        RealtimeKitLivestreamSessionTrigger(
+            session["id"], poll_interval=2, max_consecutive_failures=2, failures_so_far=2
+        )
+    )
+
+    # Seeded at the edge of the budget, but the answered poll resets it: a fresh streak of three ends the wait.
+    assert event["status"] == "failed"
+    assert [r.status for r in emulator.requests] == [200, 503, 503, 503]
+
+
+async def test_trigger_seeded_streak_within_budget_still_succeeds(emulator, livestream, pauses, monkeypatch):
+    one_attempt_per_poll(emulator, monkeypatch)
+    session = emulator.add_session(livestream["id"], stops_after=Polls(0))
+    emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"), times=1)
+
+    event = await first_event(
+        RealtimeKitLivestreamSessionTrigger(
+            session["id"], poll_interval=2, max_consecutive_failures=2, failures_so_far=1
+        )
+    )
+
+    assert event["status"] == "success"
+    assert [r.status for r in emulator.requests] == [503, 200]
+
+
+def test_failures_so_far_survives_the_stored_trigger_row():
+    from airflow.models.trigger import Trigger
+
+    trigger = RealtimeKitLivestreamSessionTrigger(
+        "s-1", poll_interval=5, deadline=1_900_000_000.0, max_consecutive_failures=4, failures_so_far=3
+    )
+    classpath, kwargs = trigger.serialize()
+
+    assert kwargs["failures_so_far"] == 3
+    assert json.loads(json.dumps(kwargs)) == kwargs
+    row = Trigger.from_object(trigger)  # what the triggerer stores and reads back
+    rebuilt = RealtimeKitLivestreamSessionTrigger(**row.kwargs)
+    assert rebuilt.failures_so_far == 3
+    assert rebuilt.serialize() == (classpath, kwargs)
+
+
+#: A trigger row written by a provider release that had no ``failures_so_far`` kwarg.
+OLD_KWARGS = {
+    "session_id": "",
+    "realtimekit_conn_id": "realtimekit_default",
+    "poll_interval": 2.0,
+    "deadline": None,
+    "max_consecutive_failures": 2,
+    "not_before": None,
+}
+
+
+async def test_trigger_stored_without_failures_so_far_still_runs_with_a_fresh_budget(
+    emulator, livestream, pauses, monkeypatch
+):
+    from airflow.models.trigger import Trigger
+
+    one_attempt_per_poll(emulator, monkeypatch)
+    session = emulator.add_session(livestream["id"])
+    emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"))
+    # Stored and read back the way the triggerer does, as a row written before the upgrade would be.
+    row = Trigger(classpath=CLASSPATH, kwargs={**OLD_KWARGS, "session_id": session["id"]})
+
+    trigger = RealtimeKitLivestreamSessionTrigger(**row.kwargs)
+    event = await first_event(trigger)
+
+    assert trigger.failures_so_far == 0
+    assert trigger.serialize()[1] == {**OLD_KWARGS, "session_id": session["id"], "failures_so_far": 0}
+    assert event["status"] == "failed"
+    assert len(emulator.requests) == 3  # two tolerated, the third fails the wait: nothing was carried over
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "1", True, None])
+def test_trigger_refuses_a_bad_failures_so_far(bad):
+    from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError
+
+    with pytest.raises(RealtimeKitConfigError, match="failures_so_far"):
+        RealtimeKitLivestreamSessionTrigger("s", failures_so_far=bad)
