@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,6 +68,22 @@ def realtimekit_conn(emulator, monkeypatch: pytest.MonkeyPatch) -> str:
     """`realtimekit_default` pointed at the emulator; returns the conn id."""
     monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", emulator.connection_json())
     return "realtimekit_default"
+
+
+@pytest.fixture
+def realtimekit_conn_with(emulator, monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+    """
+    Point `realtimekit_default` at the emulator with extras of the test's own, e.g. ``max_attempts=1`` so that
+    every failed request is a failed poll; returns the conn id.
+    """
+
+    def point(**extra: Any) -> str:
+        connection = emulator.connection()
+        connection["extra"].update(extra)
+        monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(connection))
+        return "realtimekit_default"
+
+    return point
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

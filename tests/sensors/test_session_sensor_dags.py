@@ -107,10 +107,8 @@ def test_sensor_fails_fast_on_a_wrong_token(mode, emulator, livestream, airflow_
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_sensor_rides_out_503_bursts_and_a_429(mode, emulator, livestream, airflow_db, monkeypatch):
-    conn = json.loads(emulator.connection_json())
-    conn["extra"]["max_attempts"] = 1  # every failed request is a failed poll: the sensor's budget is tested
-    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+def test_sensor_rides_out_503_bursts_and_a_429(mode, emulator, livestream, airflow_db, realtimekit_conn_with):
+    realtimekit_conn_with(max_attempts=1)  # every failed request is a failed poll: the sensor's budget is tested
     session = emulator.add_session(livestream["id"], stops_after=Polls(4))
     emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"), times=2)
 
@@ -135,10 +133,8 @@ def test_sensor_honours_retry_after_on_429_during_the_wait(emulator, livestream,
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_sensor_gives_up_after_the_failure_budget(mode, emulator, livestream, airflow_db, monkeypatch, capfd):
-    conn = json.loads(emulator.connection_json())
-    conn["extra"]["max_attempts"] = 1
-    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+def test_sensor_gives_up_after_the_failure_budget(mode, emulator, livestream, airflow_db, capfd, realtimekit_conn_with):
+    realtimekit_conn_with(max_attempts=1)
     session = emulator.add_session(livestream["id"])
     emulator.inject_fault("livestream_session", Fault.status(502, envelope="cloudflare"), times=50)
     if mode == "reschedule":
@@ -154,11 +150,9 @@ def test_sensor_gives_up_after_the_failure_budget(mode, emulator, livestream, ai
 
 
 def test_deferrable_sensor_counts_its_failed_check_and_the_triggers_failures_as_one_streak(
-    emulator, livestream, airflow_db, monkeypatch, capfd
+    emulator, livestream, airflow_db, capfd, realtimekit_conn_with
 ):
-    conn = json.loads(emulator.connection_json())
-    conn["extra"]["max_attempts"] = 1  # every failed request is a failed poll
-    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+    realtimekit_conn_with(max_attempts=1)  # every failed request is a failed poll
     session = emulator.add_session(livestream["id"])  # never stops
     # The check before deferring meets a 429 with Retry-After; then the trigger meets 503s.
     emulator.inject_fault("livestream_session", Fault.status(429, envelope="cloudflare", retry_after=1), times=1)
@@ -178,11 +172,9 @@ def test_deferrable_sensor_counts_its_failed_check_and_the_triggers_failures_as_
 
 
 def test_deferrable_sensor_streak_across_the_hand_over_within_budget_still_succeeds(
-    emulator, livestream, airflow_db, monkeypatch, capfd
+    emulator, livestream, airflow_db, capfd, realtimekit_conn_with
 ):
-    conn = json.loads(emulator.connection_json())
-    conn["extra"]["max_attempts"] = 1
-    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+    realtimekit_conn_with(max_attempts=1)
     session = emulator.add_session(livestream["id"], stops_after=Polls(0))
     emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"), times=2)
 

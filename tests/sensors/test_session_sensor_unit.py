@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
@@ -114,10 +113,8 @@ def test_deferrable_sensor_checks_once_then_defers_with_remaining_timeout(emulat
     assert len(emulator.requests) == 1
 
 
-def test_deferrable_sensor_hands_its_failure_count_to_the_trigger(emulator, realtimekit_conn, monkeypatch):
-    conn = json.loads(emulator.connection_json())
-    conn["extra"]["max_attempts"] = 1
-    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+def test_deferrable_sensor_hands_its_failure_count_to_the_trigger(emulator, realtimekit_conn_with):
+    realtimekit_conn_with(max_attempts=1)
     livestream = emulator.add_livestream()
     session = emulator.add_session(livestream["id"], stops_after=Polls(10))
     emulator.inject_fault("livestream_session", Fault.status(429, envelope="cloudflare", retry_after=30), times=1)

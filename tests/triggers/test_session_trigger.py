@@ -113,10 +113,8 @@ async def test_trigger_fails_with_config_error_when_connection_lacks_app_id(emul
     assert emulator.requests == []
 
 
-async def test_trigger_tolerates_transient_failures_within_budget(emulator, livestream, pauses, monkeypatch):
-    conn = json.loads(emulator.connection_json())
-    conn["extra"]["max_attempts"] = 1
-    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+async def test_trigger_tolerates_transient_failures_within_budget(emulator, livestream, pauses, realtimekit_conn_with):
+    realtimekit_conn_with(max_attempts=1)
     session = emulator.add_session(livestream["id"], stops_after=Polls(1))
     emulator.inject_fault("livestream_session", Fault.status(503), times=2)
 
@@ -128,10 +126,8 @@ async def test_trigger_tolerates_transient_failures_within_budget(emulator, live
     assert [r.status for r in emulator.requests] == [503, 503, 200, 200]
 
 
-async def test_trigger_fails_when_failure_budget_is_spent(emulator, livestream, pauses, monkeypatch):
-    conn = json.loads(emulator.connection_json())
-    conn["extra"]["max_attempts"] = 1
-    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+async def test_trigger_fails_when_failure_budget_is_spent(emulator, livestream, pauses, realtimekit_conn_with):
+    realtimekit_conn_with(max_attempts=1)
     session = emulator.add_session(livestream["id"])
     emulator.inject_fault("livestream_session", Fault.status(500), times=10)
 
@@ -144,10 +140,10 @@ async def test_trigger_fails_when_failure_budget_is_spent(emulator, livestream, 
     assert len(emulator.requests) == 3
 
 
-async def test_trigger_waits_at_least_retry_after_when_rate_limited(emulator, livestream, pauses, monkeypatch):
-    conn = json.loads(emulator.connection_json())
-    conn["extra"]["retry_after_cap"] = 5  # a 300 s lockout is beyond the hook's cap: the trigger waits it out
-    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
+async def test_trigger_waits_at_least_retry_after_when_rate_limited(
+    emulator, livestream, pauses, realtimekit_conn_with
+):
+    realtimekit_conn_with(retry_after_cap=5)  # a 300 s lockout is beyond the hook's cap: the trigger waits it out
     session = emulator.add_session(livestream["id"], stops_after=Polls(0))
     emulator.inject_fault("livestream_session", Fault.status(429, envelope="cloudflare", retry_after=300), times=1)
 
@@ -198,18 +194,11 @@ def test_trigger_repr_and_kwargs_hold_no_token():
 # -- a failure streak the sensor started before deferring (failures_so_far) ---------------------------------
 
 
-def one_attempt_per_poll(emulator, monkeypatch) -> None:
-    """Let every failed request be a failed poll, so the trigger's failure budget is what is tested."""
-    conn = json.loads(emulator.connection_json())
-    conn["extra"]["max_attempts"] = 1
-    monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(conn))
-
-
 @pytest.mark.parametrize("failures_so_far", [0, 1, 2, 3])
 async def test_trigger_seeded_with_failures_so_far_spends_only_the_rest_of_the_budget(
-    failures_so_far, emulator, livestream, pauses, monkeypatch, capfd
+    failures_so_far, emulator, livestream, pauses, capfd, realtimekit_conn_with
 ):
-    one_attempt_per_poll(emulator, monkeypatch)
+    realtimekit_conn_with(max_attempts=1)
     session = emulator.add_session(livestream["id"])
     emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"))
 
@@ -229,8 +218,8 @@ async def test_trigger_seeded_with_failures_so_far_spends_only_the_rest_of_the_b
     assert counts == [str(n) for n in range(failures_so_far + 1, 4)]
 
 
-async def test_trigger_seeded_streak_ends_with_its_first_success(emulator, livestream, pauses, monkeypatch):
-    one_attempt_per_poll(emulator, monkeypatch)
+async def test_trigger_seeded_streak_ends_with_its_first_success(emulator, livestream, pauses, realtimekit_conn_with):
+    realtimekit_conn_with(max_attempts=1)
     session = emulator.add_session(livestream["id"])  # stays live
     emulator.inject_fault("livestream_session", Fault.delay(0), times=1)  # the first poll is answered
     emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"))
@@ -246,8 +235,8 @@ async def test_trigger_seeded_streak_ends_with_its_first_success(emulator, lives
     assert [r.status for r in emulator.requests] == [200, 503, 503, 503]
 
 
-async def test_trigger_seeded_streak_within_budget_still_succeeds(emulator, livestream, pauses, monkeypatch):
-    one_attempt_per_poll(emulator, monkeypatch)
+async def test_trigger_seeded_streak_within_budget_still_succeeds(emulator, livestream, pauses, realtimekit_conn_with):
+    realtimekit_conn_with(max_attempts=1)
     session = emulator.add_session(livestream["id"], stops_after=Polls(0))
     emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"), times=1)
 
@@ -289,11 +278,11 @@ OLD_KWARGS = {
 
 
 async def test_trigger_stored_without_failures_so_far_still_runs_with_a_fresh_budget(
-    emulator, livestream, pauses, monkeypatch
+    emulator, livestream, pauses, realtimekit_conn_with
 ):
     from airflow.models.trigger import Trigger
 
-    one_attempt_per_poll(emulator, monkeypatch)
+    realtimekit_conn_with(max_attempts=1)
     session = emulator.add_session(livestream["id"])
     emulator.inject_fault("livestream_session", Fault.status(503, envelope="cloudflare"))
     # Stored and read back the way the triggerer does, as a row written before the upgrade would be.
