@@ -61,8 +61,9 @@ LIMITED_TIMES = 2  # a limited fault hits this many requests, then the API answe
 LIMITED_ATTEMPTS = 3  # max_attempts while the fault is limited: the last attempt gets through
 PERSISTENT_ATTEMPTS = 2  # max_attempts while the fault persists: small, since every attempt fails
 BACKOFF_INITIAL = 0.01  # the connection extra that keeps back-off waits short
-#: Each pause in an answer may last 0.5 s, the whole attempt 0.75 s (connect_timeout + read_timeout).
-TIMEOUTS = {"connect_timeout": 0.25, "read_timeout": 0.5}
+#: Each pause in an answer may last 1 s, the whole attempt 1.5 s (connect_timeout + read_timeout). The faults
+#: below overrun these by 2x or more, and a healthy answer on a loaded 2-core CI machine (seen at 0.5 s) fits.
+TIMEOUTS = {"connect_timeout": 0.5, "read_timeout": 1.0}
 
 
 @dataclass(frozen=True)
@@ -166,24 +167,24 @@ CASES: list[FaultCase] = [
     *_limited_and_persistent("drop", "dropped connection", Fault.drop(), RealtimeKitTransportError, "Could not reach"),
     *_limited_and_persistent(
         "read-timeout",
-        "read timeout (answer after 1 s, `read_timeout` 0.5 s)",
-        Fault.delay(1.0),
+        "read timeout (answer after 2 s, `read_timeout` 1 s)",
+        Fault.delay(2.0),
         RealtimeKitTransportError,
         "did not answer",
         extras=TIMEOUTS,
-        settle=1.0,
+        settle=2.0,
     ),
     *_limited_and_persistent(
         "slow-drip",
-        "slow drip (body over 1.5 s in 0.15 s pauses)",
-        Fault.slow_drip(1.5),
+        "slow drip (body over 3 s in 0.3 s pauses)",
+        Fault.slow_drip(3.0),
         RealtimeKitTransportError,
         "did not answer",
         extras=TIMEOUTS,
     ),
     *_limited_and_persistent(
         "stalled-body",
-        "stalled body (2 s pauses, `read_timeout` 0.5 s)",
+        "stalled body (2 s pauses, `read_timeout` 1 s)",
         Fault.slow_drip(20),
         RealtimeKitTransportError,
         "did not answer",
