@@ -17,14 +17,14 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitStreamError,
     rebuild_error,
 )
-from airflow_provider_realtimekit.failure_budget import FailureBudget
 from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
-from airflow_provider_realtimekit.sessions import SessionState, session_state
 from airflow_provider_realtimekit.triggers.realtimekit import (
     RealtimeKitLivestreamSessionTrigger,
     SessionEventStatus,
 )
-from airflow_provider_realtimekit.wait_parameters import check_max_consecutive_failures, check_positive_seconds
+from airflow_provider_realtimekit.waits.failure_budget import FailureBudget
+from airflow_provider_realtimekit.waits.parameters import check_max_consecutive_failures, check_positive_seconds
+from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
 
 #: XCom key under which a failing sensor leaves the errored session payload.
 STREAM_ERROR_XCOM_KEY = "session"

@@ -22,14 +22,14 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitError,
     RealtimeKitNotFoundError,
 )
-from airflow_provider_realtimekit.failure_budget import FailureBudget
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
-from airflow_provider_realtimekit.sessions import SessionState, session_state
-from airflow_provider_realtimekit.wait_parameters import (
+from airflow_provider_realtimekit.waits.failure_budget import FailureBudget
+from airflow_provider_realtimekit.waits.parameters import (
     check_failure_count,
     check_max_consecutive_failures,
     check_positive_seconds,
 )
+from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
 
 
 class SessionEventStatus(str, Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from airflow_provider_realtimekit.exceptions import RealtimeKitError, RealtimeKitRateLimitError, RealtimeKitWaitError
-from airflow_provider_realtimekit.wait_parameters import check_failure_count, check_max_consecutive_failures
+from airflow_provider_realtimekit.waits.parameters import check_failure_count, check_max_consecutive_failures
 
 
 class FailureBudget:
