@@ -1,6 +1,7 @@
-"""The README stays true: its make targets, paths, connection examples and every Python snippet are checked.
+"""The README and the docs/*.md pages stay true: their make targets, paths, relative links, connection
+examples and every Python snippet are checked, page by page.
 
-Each ```python block in the README is preceded by a marker naming where it comes from:
+Each ```python block in a page is preceded by a marker naming where it comes from:
 
 - ``<!-- snippet: path#region -->``: the block equals the region between ``# [START region]`` and
   ``# [END region]`` in that file (dedented), as in Airflow's own docs;
@@ -26,16 +27,31 @@ from airflow_provider_realtimekit.testing import Polls
 from tests.conftest import REPO
 
 README = REPO / "README.md"
+#: Every page checked: the front page and the reference pages it links to.
+PAGES = [README, *sorted((REPO / "docs").glob("*.md"))]
 SNIPPET_MARKER = re.compile(
     r"<!-- snippet: (?P<path>[^#\s]+)(?:#(?P<region>[\w-]+))? -->\s*\n```python\n(?P<code>.*?)```", re.S
 )
 PYTHON_BLOCK = re.compile(r"^```python$", re.M)
+#: ``[text](target)``; the target has no spaces. Searched with code blocks and code spans removed.
+LINK = re.compile(r"\[[^\]\n]*\]\(([^)\s]+)\)")
+CODE_SPAN = re.compile(r"`[^`\n]*`")
+HEADING = re.compile(r"^#{1,6} (.+?)\s*#*$", re.M)
+FENCE = re.compile(r"^```.*?^```", re.S | re.M)
 #: Paths the README names that exist only after a command has run (all git-ignored).
 CREATED_BY_COMMANDS = {".venv", ".venv-oldest", ".airflow", ".airflow/demo"}
 
 
 def readme() -> str:
     return README.read_text()
+
+
+def all_pages() -> str:
+    return "\n".join(page.read_text() for page in PAGES)
+
+
+def page_id(page: Path) -> str:
+    return str(page.relative_to(REPO))
 
 
 def region(path: Path, name: str) -> str:
@@ -56,16 +72,37 @@ def contains_lines(path: Path, snippet: str) -> bool:
     )
 
 
-def snippets() -> list[tuple[str, str | None, str]]:
-    return [(m["path"], m["region"], m["code"]) for m in SNIPPET_MARKER.finditer(readme())]
+def snippets(page: Path = README) -> list[tuple[str, str | None, str]]:
+    return [(m["path"], m["region"], m["code"]) for m in SNIPPET_MARKER.finditer(page.read_text())]
 
 
-def test_every_python_block_names_its_tested_source():
-    assert len(PYTHON_BLOCK.findall(readme())) == len(snippets()) > 0
+def all_snippets() -> list[tuple[str, str, str | None, str]]:
+    return [(page_id(page), *snippet) for page in PAGES for snippet in snippets(page)]
 
 
-@pytest.mark.parametrize(("path", "region_name", "code"), snippets(), ids=lambda v: str(v)[:40])
-def test_snippet_matches_its_source(path, region_name, code):
+def test_docs_pages_exist():
+    names = {page.name for page in PAGES}
+    assert {"connection.md", "hook.md", "operators.md", "sensor-and-trigger.md", "usage-pulls.md"} <= names
+    assert {"example-dags.md", "rate-limits.md", "emulator.md", "errors.md", "reliability.md"} <= names
+    assert "development.md" in names
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_every_python_block_names_its_tested_source(page):
+    assert len(PYTHON_BLOCK.findall(page.read_text())) == len(snippets(page))
+    if page == README:
+        assert snippets(page), "the README shows no example"
+
+
+@pytest.mark.parametrize("page", PAGES[1:], ids=page_id)
+def test_every_docs_page_has_a_title_and_links_back(page):
+    first, _, third = page.read_text().split("\n")[:3]
+    assert first.startswith("# "), f"{page_id(page)} must start with a one-line title"
+    assert third == "[Back to the README](../README.md)"
+
+
+@pytest.mark.parametrize(("page", "path", "region_name", "code"), all_snippets(), ids=lambda v: str(v)[:40])
+def test_snippet_matches_its_source(page, path, region_name, code):
     source = REPO / path
     assert source.is_file(), path
     if region_name:
@@ -77,21 +114,24 @@ def test_snippet_matches_its_source(path, region_name, code):
 def test_every_make_target_named_exists():
     makefile = (REPO / "Makefile").read_text()
     targets = set(re.findall(r"^([A-Za-z][\w-]*)\s*:(?!=)", makefile, re.M))
-    named = set(re.findall(r"\bmake ([a-z][\w-]*)", readme()))
+    named = set(re.findall(r"\bmake ([a-z][\w-]*)", all_pages()))
 
-    assert named, "the README names no make target"
+    assert re.search(r"\bmake (demo|test)\b", readme()), "the README names no make target"
     assert named <= targets, f"not in the Makefile: {sorted(named - targets)}"
 
 
-def test_every_path_named_exists():
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_every_path_named_exists(page):
+    """Paths in code spans are relative to the repository root, on every page."""
     named = {
         word.rstrip("/")
-        for code in re.findall(r"`([^`\n]+)`", readme())
+        for code in re.findall(r"`([^`\n]+)`", page.read_text())
         for word in code.split()
         if _looks_like_repo_path(word)
     }
 
-    assert {"example_dags/realtimekit_post_stream.py", "scripts/demo.py"} <= named
+    if page == README:
+        assert {"example_dags/realtimekit_post_stream.py", "scripts/demo.py"} <= named
     missing = sorted(p for p in named - CREATED_BY_COMMANDS if not (REPO / p).exists())
     assert missing == []
 
@@ -104,13 +144,14 @@ def _looks_like_repo_path(token: str) -> bool:
 
 
 def test_connection_examples_parse_into_client_settings():
-    """Every `AIRFLOW_CONN_REALTIMEKIT_DEFAULT=...` example reads as the fields the README says it holds."""
+    """Every `AIRFLOW_CONN_REALTIMEKIT_DEFAULT=...` example, on any page, reads as the fields the docs say it holds."""
     from airflow.sdk import Connection
 
     from airflow_provider_realtimekit.api.settings import DEFAULT_BASE_URL, ClientSettings
 
-    values = re.findall(r"AIRFLOW_CONN_REALTIMEKIT_DEFAULT='([^']+)'", readme())
-    assert len(values) >= 3  # the JSON form, the URI form, and a URI with another server
+    values = re.findall(r"AIRFLOW_CONN_REALTIMEKIT_DEFAULT='([^']+)'", all_pages())
+    assert re.search(r"AIRFLOW_CONN_REALTIMEKIT_DEFAULT='\{", readme()), "the README shows the JSON form"
+    assert len(set(values)) >= 3  # the JSON form, the URI form, and a URI with another server
     for value in values:
         if value.startswith("{"):
             fields = json.loads(value)
@@ -126,6 +167,39 @@ def test_connection_examples_parse_into_client_settings():
         assert settings.base_url == (local if "127.0.0.1" in value else DEFAULT_BASE_URL)
         assert settings.token == "YOUR_API_TOKEN"
         assert (settings.app.account_id, settings.app.app_id) == ("0123456789abcdef0123456789abcdef", "your-app-id")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_every_relative_link_points_at_a_file_and_heading(page):
+    broken = []
+    for target in LINK.findall(CODE_SPAN.sub("", FENCE.sub("", page.read_text()))):
+        if re.match(r"[a-z][\w+.-]*:", target):  # https:, mailto: ...
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists():
+            broken.append(f"{target}: no file {path}")
+        elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
+            broken.append(f"{target}: no heading #{anchor} in {linked.name}")
+    assert broken == [], f"{page_id(page)} has broken links"
+
+
+def anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens."""
+    seen: dict[str, int] = {}
+    result = set()
+    for heading in HEADING.findall(FENCE.sub("", page.read_text())):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        result.add(slug if count == 0 else f"{slug}-{count}")
+    return result
+
+
+def test_anchors_follow_github_rules():
+    assert {"hook-realtimekithook", "rate-limits-and-retries", "two-commands"} <= anchors(README) | anchors(
+        REPO / "docs" / "hook.md"
+    ) | anchors(REPO / "docs" / "rate-limits.md")
 
 
 # -- snippets that run here --------------------------------------------------------------------------------
