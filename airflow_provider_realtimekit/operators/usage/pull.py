@@ -46,7 +46,7 @@ def pull_livestream_usage(
     :param window: the window and the field that places sessions in it.
     :param output_path: the final file, a local absolute path or an ``ObjectStoragePath`` URL.
     :param format: ``"jsonl"`` or ``"csv"``.
-    :param include_live_sessions: write sessions still live at the window end (``started_time`` windows).
+    :param include_live_sessions: write sessions live at the window end (``started_time`` windows).
     :param exclude_meetings: skip livestreams that belong to meetings.
     :param include_analytics: also fetch the API's analytics for the window and compare.
     :param logger: where progress and warnings go.
@@ -105,7 +105,7 @@ def _usage_rows(
             row = usage_row(livestream, session, window, totals)
             if row is None:
                 continue
-            if row["stopped_time"] is None and not include_live_sessions:
+            if row["live_at_window_end"] and not include_live_sessions:
                 totals.live_sessions_left_out += 1
                 continue
             totals.add(row)
