@@ -17,7 +17,11 @@ from typing import Any
 import pendulum
 import pytest
 
-from airflow_provider_realtimekit.exceptions import RealtimeKitAPIError, RealtimeKitConfigError
+from airflow_provider_realtimekit.exceptions import (
+    RealtimeKitAPIError,
+    RealtimeKitConfigError,
+    RealtimeKitInvalidResponseError,
+)
 from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
 from airflow_provider_realtimekit.operators.usage import (
     USAGE_COLUMNS,
@@ -346,6 +350,29 @@ def test_api_failure_mid_pull_leaves_the_previous_file_and_no_temporary(
     assert leftovers(tmp_path) == []
     assert [r.status for r in emulator.requests if r.route == "livestream"] == [200, 400]
     assert "RealtimeKitAPIError" in printed(capfd)
+
+
+@pytest.mark.parametrize("bad_id", ["stream/../other", "x" * 200])
+def test_an_unusable_id_from_the_api_is_an_invalid_response_and_leaves_the_previous_file(
+    bad_id, emulator, realtimekit_conn, tmp_path
+):
+    studio = emulator.add_livestream(name="studio-c", created=START - timedelta(days=3))
+    emulator.add_session(studio["id"], started=at(hours=1), stopped=at(hours=2))
+    emulator.add_livestream(name="odd", id=bad_id, created=START - timedelta(days=2))  # listed first (newer)
+    output = tmp_path / "day.jsonl"
+    output.write_text("the good file of an earlier run\n")
+
+    with RealtimeKitHook(realtimekit_conn) as hook, pytest.raises(RealtimeKitInvalidResponseError) as raised:
+        pull_livestream_usage(hook, UsageWindow(START, END), str(output))
+
+    message = str(raised.value)
+    assert "livestream list (GET /livestreams, item 1)" in message
+    assert repr(bad_id[:80]) in message
+    assert not raised.value.transient
+    assert output.read_text() == "the good file of an earlier run\n"
+    assert leftovers(tmp_path) == []
+    # Nothing was requested with the bad id.
+    assert [r.route for r in emulator.requests if r.route != "livestreams"] == []
 
 
 def test_server_errors_are_retried_then_fail_without_a_file(emulator, tmp_path, monkeypatch):
