@@ -4,7 +4,8 @@ Each request goes through, in order:
 
 1-4. the Cloudflare gateway (:mod:`.gateway`): routing, authentication, the rate limiter, injected faults;
 5. the account and app ids: unknown ones answer Cloudflare's 404 code 7003;
-6. the route handler (:mod:`.handlers`); an invalid query parameter answers RealtimeKit's 400.
+6. the route handler (:mod:`.handlers`); a query parameter outside the definition's types answers 422
+   (shape per ``ShapeVariants.validation_error``), one RealtimeKit itself refuses answers its 400.
 
 Gateway answers (1-3, 5) use the Cloudflare envelope; handlers use RealtimeKit's ``{success, data}`` and
 ``{success, error}``. Every response after step 3 carries the rate-limit headers. Every request is logged
@@ -20,7 +21,12 @@ from typing import Any
 
 from airflow_provider_realtimekit.testing.auth import TokenCheck, TokenPolicy
 from airflow_provider_realtimekit.testing.delivery import Send, drop_connection, send_reply, send_reply_slowly
-from airflow_provider_realtimekit.testing.envelopes import Reply, cloudflare_error, realtimekit_error
+from airflow_provider_realtimekit.testing.envelopes import (
+    Reply,
+    cloudflare_error,
+    realtimekit_error,
+    validation_error,
+)
 from airflow_provider_realtimekit.testing.faults import Fault, FaultBook, FaultKind
 from airflow_provider_realtimekit.testing.gateway import Gateway
 from airflow_provider_realtimekit.testing.handlers import HANDLERS, HandlerContext
@@ -130,7 +136,7 @@ class EmulatorApp:
         )
 
     def _handle(self, request: IncomingRequest) -> Reply:
-        """Steps 5-6: the id check, then the route handler (400 for invalid query parameters)."""
+        """Steps 5-6: the id check, then the route handler (422 or 400 for invalid query parameters)."""
         assert request.route is not None
         params = request.params
         wrong_account = params.get("account_id", self.identity.account_id) != self.identity.account_id
@@ -141,7 +147,10 @@ class EmulatorApp:
         try:
             return HANDLERS[request.route.name](self.context, request)
         except InvalidQuery as invalid:
-            return realtimekit_error(400, str(invalid))
+            if invalid.status == 422:
+                shape = self.variants.validation_error
+                return validation_error(shape, invalid.parameter, invalid.rule, str(invalid))
+            return realtimekit_error(invalid.status, str(invalid))
 
 
 async def _run_lifespan(receive: Callable[[], Any], send: Send) -> None:

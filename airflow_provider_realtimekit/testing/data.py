@@ -49,7 +49,7 @@ class EmulatorData:
             livestream = self.store.add_livestream(
                 name=name, status=status, id=id, created=created, meeting_id=meeting_id, disabled=disabled
             )
-            return livestream_view(livestream, self.clock.now())
+            return livestream_view(livestream, self.clock.now(), self.variants)
 
     def add_session(
         self,
@@ -169,4 +169,4 @@ class EmulatorData:
         :raises KeyError: for an unknown id.
         """
         with self.store.lock:
-            return livestream_view(self.store.livestreams[livestream_id], self.clock.now())
+            return livestream_view(self.store.livestreams[livestream_id], self.clock.now(), self.variants)

@@ -14,7 +14,8 @@ from airflow_provider_realtimekit.testing.query import query_bool, query_choice,
 from airflow_provider_realtimekit.testing.request import IncomingRequest
 from airflow_provider_realtimekit.testing.views import livestream_view, session_view
 
-LIVESTREAM_STATUSES = ("LIVE", "IDLE", "ERRORED", "INVOKED", "OFFLINE")
+#: The definition's enum for L1's ``status`` filter; ``OFFLINE`` (seen in guides and webhooks) answers 422.
+LIVESTREAM_STATUSES = ("LIVE", "IDLE", "ERRORED", "INVOKED")
 
 
 def livestream_session(ctx: HandlerContext, request: IncomingRequest) -> Reply:
@@ -42,7 +43,7 @@ def active_livestream_session(ctx: HandlerContext, request: IncomingRequest) -> 
         if not live:
             return ctx.not_found(f"No active livestream session found for livestream id {livestream_id}")
         data = {
-            "livestream": livestream_view(livestream, now),
+            "livestream": livestream_view(livestream, now, ctx.variants),
             "session": session_view(live[0], now, ctx.variants, counts_as_strings=True),
         }
     return Reply.json(200, realtimekit_success(data))
@@ -52,7 +53,8 @@ def livestream(ctx: HandlerContext, request: IncomingRequest) -> Reply:
     """L3: one livestream and a page of its sessions, newest first."""
     livestream_id = request.params["livestream_id"]
     wanted = PageRequest.from_query(request.query, ctx.variants)
-    single = ctx.variants.list_shape == "object"
+    definition = ctx.variants.livestream_sessions == "definition"
+    single = definition or ctx.variants.list_shape == "object"
     if single:
         wanted = PageRequest(index=wanted.index, per_page=1)
     with ctx.store.lock:
@@ -62,11 +64,13 @@ def livestream(ctx: HandlerContext, request: IncomingRequest) -> Reply:
         now = ctx.store.clock.now()
         page = Page.of(found.sorted_sessions(), wanted)
         sessions = [session_view(s, now, ctx.variants) for s in page.items]
-        data: dict[str, Any] = {"livestream": livestream_view(found, now)}
+        data: dict[str, Any] = {"livestream": livestream_view(found, now, ctx.variants)}
         if single:
             data["session"] = sessions[0] if sessions else None
         else:
             data["sessions"] = sessions
+    if definition:
+        return Reply.json(200, realtimekit_success({**data, "paging": page.paging()}))
     return Reply.json(200, realtimekit_paged(data, page.paging(), ctx.variants))
 
 
@@ -74,6 +78,9 @@ def livestreams(ctx: HandlerContext, request: IncomingRequest) -> Reply:
     """L1: the app's livestreams, filtered, sorted by creation (``DSC`` by default) and paged."""
     query = request.query
     wanted = PageRequest.from_query(query, ctx.variants)
+    definition = ctx.variants.list_shape == "definition"
+    if definition:
+        wanted = PageRequest(index=wanted.index, per_page=1)
     status = query_choice(query, "status", LIVESTREAM_STATUSES)
     start = query_iso_time(query, "start_time")
     end = query_iso_time(query, "end_time")
@@ -91,7 +98,10 @@ def livestreams(ctx: HandlerContext, request: IncomingRequest) -> Reply:
         ]
         chosen.sort(key=lambda item: item.created, reverse=descending)
         page = Page.of(chosen, wanted)
-        items = [livestream_view(item, now) for item in page.items]
+        items = [livestream_view(item, now, ctx.variants) for item in page.items]
+    if definition:
+        # The definition models ``data`` as one livestream with ``paging`` inside.
+        return Reply.json(200, realtimekit_success({**(items[0] if items else {}), "paging": page.paging()}))
     data: list[Any] | dict[str, Any] = items
     if ctx.variants.list_shape == "object":
         data = {"livestreams": items}
