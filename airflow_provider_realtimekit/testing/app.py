@@ -9,7 +9,8 @@ Each request goes through, in order:
 
 Gateway answers (1-3, 5) use the Cloudflare envelope; handlers use RealtimeKit's ``{success, data}`` and
 ``{success, error}``. Every response after step 3 carries the rate-limit headers. Every request is logged
-(:mod:`.requestlog`) just before its answer is delivered.
+(:mod:`.requestlog`) just before its answer is delivered. Paths under ``/_emulator`` bypass all of this:
+they are the control API (:mod:`.control`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import asyncio
 import asyncio.tasks
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from airflow_provider_realtimekit.testing.auth import TokenCheck, TokenPolicy
+from airflow_provider_realtimekit.testing.control import ControlApi, is_control_path
 from airflow_provider_realtimekit.testing.delivery import Send, drop_connection, send_reply, send_reply_slowly
 from airflow_provider_realtimekit.testing.envelopes import (
     Reply,
@@ -32,7 +35,7 @@ from airflow_provider_realtimekit.testing.gateway import Gateway
 from airflow_provider_realtimekit.testing.handlers import HANDLERS, HandlerContext
 from airflow_provider_realtimekit.testing.query import InvalidQuery
 from airflow_provider_realtimekit.testing.ratelimit import RateLimiter
-from airflow_provider_realtimekit.testing.request import IncomingRequest, read_request
+from airflow_provider_realtimekit.testing.request import IncomingRequest, read_body, read_request
 from airflow_provider_realtimekit.testing.requestlog import DROPPED_STATUS, RequestLog, RequestRecord
 from airflow_provider_realtimekit.testing.routes import UNKNOWN_ROUTE
 from airflow_provider_realtimekit.testing.state import AppIdentity, LivestreamStore
@@ -71,6 +74,7 @@ class EmulatorApp:
         self.log = log
         self.gateway = Gateway(tokens, limiter, faults)
         self.context = HandlerContext(store, identity, variants, tokens)
+        self.control = ControlApi(store, variants, log)
 
     async def __call__(self, scope: dict[str, Any], receive: Callable[[], Any], send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -78,8 +82,17 @@ class EmulatorApp:
             return
         if scope["type"] != "http":
             return
+        if is_control_path(scope["path"]):
+            await self._control(scope, receive, send)
+            return
         request = read_request(scope, self.tokens, self.store.clock.now())
         await self._respond(request, send)
+
+    async def _control(self, scope: dict[str, Any], receive: Callable[[], Any], send: Send) -> None:
+        """Serve the control API (:mod:`.control`): no token, no rate limit, no fault, no log entry."""
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        body = await read_body(receive)
+        await send_reply(send, self.control.handle(scope["method"], scope["path"], query, body))
 
     async def _respond(self, request: IncomingRequest, send: Send) -> None:
         """Run the pipeline and deliver the answer, logging it just before delivery.
