@@ -90,7 +90,7 @@ def live_filter(ctx: RunContext) -> Verdict:
 
 @check("L3 livestream", "GET A/livestreams/{id}")
 def livestream(ctx: RunContext) -> Verdict:
-    chosen = _a_livestream(ctx)
+    chosen = ctx.a_livestream_id()
     if chosen is None:
         return Verdict(Outcome.SKIPPED, "the app has no livestreams")
     data = ctx.clients.hook.get_livestream(chosen)
@@ -110,7 +110,7 @@ def livestream(ctx: RunContext) -> Verdict:
 @check("L4 active session", "GET A/livestreams/{id}/active-livestream-session")
 def active_session(ctx: RunContext) -> Verdict:
     live = ctx.live_livestreams or [item for item in ctx.livestreams if item.get("status") == "LIVE"]
-    chosen = live[0].get("id") if live else _a_livestream(ctx)
+    chosen = live[0].get("id") if live else ctx.a_livestream_id()
     if not isinstance(chosen, str):
         return Verdict(Outcome.SKIPPED, "the app has no livestreams")
     try:
@@ -210,14 +210,6 @@ def _statuses(items: list[dict[str, Any]]) -> list[str]:
     # Enum words only: anything else is counted as "<other>" so no free text reaches the report.
     statuses = (item.get("status") for item in items)
     return sorted({s if isinstance(s, str) and s.isalpha() and len(s) <= 20 else "<other>" for s in statuses})
-
-
-def _a_livestream(ctx: RunContext) -> str | None:
-    live = [item for item in ctx.livestreams if item.get("status") == "LIVE"]
-    for item in live or ctx.livestreams:
-        if isinstance(item.get("id"), str) and item["id"]:
-            return str(item["id"])
-    return None
 
 
 def _missing(items: list[dict[str, Any]], fields: tuple[str, ...]) -> list[str]:

@@ -126,3 +126,22 @@ def test_a_missing_stopped_time_is_reported(app, run_suite, emulator):
     assert run.outcome("L5 session") == "DIFFERS"
     assert "stopped_time" in run.check("L5 session")["detail"]
     assert run.check("L5 session")["observed"]["sensor_reads_it_as"] == "live"
+
+
+def test_the_largest_page_is_probed_on_the_first_page_when_pages_count_from_zero(app, run_suite, emulator):
+    emulator.set_variants(page_base=0, per_page_max=2)
+
+    run = run_suite()
+
+    assert run.findings["page_base"]["first_page"] == 0
+    assert run.findings["per_page"]["largest"] == 2  # page_no=1 would be the second page, with the third item only
+
+
+def test_the_schemas_single_session_form_is_reported(app, run_suite, emulator):
+    emulator.set_variants(list_shape="object")
+
+    run = run_suite()
+
+    assert run.findings["livestream_with_sessions"]["items_at"] == "data.session (one object)"
+    assert run.outcome("L3 sessions and paging shape") == "DIFFERS"
+    assert run.outcome("L3 livestream") == "PASS"
