@@ -145,3 +145,34 @@ def test_the_schemas_single_session_form_is_reported(app, run_suite, emulator):
     assert run.findings["livestream_with_sessions"]["items_at"] == "data.session (one object)"
     assert run.outcome("L3 sessions and paging shape") == "DIFFERS"
     assert run.outcome("L3 livestream") == "PASS"
+
+
+def test_the_definitions_one_livestream_per_page_form_stays_within_budget(app, run_suite, emulator):
+    emulator.set_variants(list_shape="definition", livestream_sessions="definition")
+    for number in range(12):
+        emulator.add_session(emulator.add_livestream(name=f"extra-{number}")["id"])
+
+    run = run_suite()
+
+    assert run.report["counts"]["FAIL"] == 0
+    assert run.report["requests_sent"] <= 25
+    assert run.findings["livestream_list"]["items_at"] == "data (one object)"
+    assert run.findings["livestream_list"]["paging_at"] == "data"
+    assert run.findings["livestream_with_sessions"]["items_at"] == "data.session (one object)"
+    assert run.findings["per_page"]["largest"] == 1
+
+
+@pytest.mark.parametrize(("disabled", "shape"), [("boolean", "boolean"), ("string", "string(boolean)")])
+def test_the_type_of_disabled_is_reported(app, run_suite, emulator, disabled, shape):
+    emulator.set_variants(disabled=disabled)
+
+    assert run_suite().findings["livestream_field_types"]["disabled"] == shape
+
+
+@pytest.mark.parametrize(("numbers", "shape"), [("int", "integer"), ("string", "string(number)")])
+def test_the_type_of_viewer_seconds_is_reported(app, run_suite, emulator, numbers, shape):
+    emulator.set_variants(numbers=numbers)
+
+    run = run_suite(REALTIMEKIT_SESSION_ID=app["sessions"][0]["id"])
+
+    assert run.findings["session_field_types"]["viewer_seconds"] == shape
