@@ -85,7 +85,8 @@ def largest_per_page(ctx: RunContext) -> Verdict:
         ctx, "per_page", ctx.clients.hook.settings.app.livestreams(page_no=first_page, per_page=PROBE_PER_PAGE)
     )
     if answer.status != 200:
-        found: dict[str, Any] = {"asked": PROBE_PER_PAGE, "refused_with": answer.status, **error_form(answer)}
+        refusal = error_form(answer, _ids(ctx))
+        found: dict[str, Any] = {"asked": PROBE_PER_PAGE, "refused_with": answer.status, **refusal}
         ctx.settle("per_page", found)
         return Verdict(Outcome.DIFFERS, f"per_page={PROBE_PER_PAGE} refused with HTTP {answer.status}", found)
     returned = len(item_ids(answer.body, keep_idless=True))
@@ -126,7 +127,7 @@ def livestream_shape(ctx: RunContext) -> Verdict:
 @check("404 form", "GET A/livestreams/sessions/{unknown id}")
 def not_found_form(ctx: RunContext) -> Verdict:
     answer = _get(ctx, "not found", ctx.clients.hook.settings.app.livestream_session(UNKNOWN_SESSION_ID))
-    found = {"status": answer.status, **error_form(answer)}
+    found = {"status": answer.status, **error_form(answer, _ids(ctx))}
     ctx.settle("not_found", found)
     detail = f"HTTP {answer.status}, {found['envelope']}"
     if answer.status != 404 or found["envelope"] != "realtimekit error":
@@ -176,6 +177,11 @@ OPEN_QUESTIONS = (
     analytics_time_format,
     ratelimit_headers,
 )
+
+
+def _ids(ctx: RunContext) -> dict[str, str]:
+    # The ids an error message may repeat; the probe's own id is no secret but says nothing either.
+    return {"id": UNKNOWN_SESSION_ID, "account_id": ctx.target.account_id, "app_id": ctx.target.app_id}
 
 
 def _first_page(ctx: RunContext) -> int:
@@ -258,12 +264,13 @@ def item_ids(body: Any, *, keep_idless: bool = False) -> list[Any]:
     return ids if keep_idless else [item_id for item_id in ids if item_id is not None]
 
 
-def error_form(answer: RawResponse) -> dict[str, Any]:
+def error_form(answer: RawResponse, ids: Mapping[str, str]) -> dict[str, Any]:
     """
-    Which envelope an error answer uses, its content type, body shape and message wording (the probe's id
-    replaced by ``{id}``).
+    Which envelope an error answer uses, its content type, body shape and message wording, with the ids it
+    may repeat replaced by their names (``{id}``, ``{account_id}``...) and cut to 160 characters.
 
     :param answer: the raw answer.
+    :param ids: the ids to replace, by name.
     """
     body = answer.body
     envelope = "not JSON"
@@ -280,8 +287,12 @@ def error_form(answer: RawResponse) -> dict[str, Any]:
             envelope = f"success with data {json.dumps(body.get('data'))}"
     elif body is not None:
         envelope = f"JSON {type(body).__name__}"
-    wording = str(message).replace(UNKNOWN_SESSION_ID, "{id}")[:160] if message is not None else None
-    return {"envelope": envelope, "content_type": answer.content_type, "body_shape": shape_of(body), "message": wording}
+    if message is not None:
+        message = str(message)
+        for name, value in ids.items():
+            message = message.replace(value, f"{{{name}}}")
+        message = message[:160]
+    return {"envelope": envelope, "content_type": answer.content_type, "body_shape": shape_of(body), "message": message}
 
 
 def ratelimit_form(answers: list[RawResponse]) -> dict[str, Any]:

@@ -88,7 +88,8 @@ def live_filter(ctx: RunContext) -> Verdict:
         return Verdict(Outcome.DIFFERS, "status=LIVE returned nothing although a LIVE livestream exists", observed)
     if others_exist:
         ctx.settle("status_live_filters", True)
-        return Verdict(Outcome.PASS, "filters: only LIVE livestreams came back, others exist", observed)
+        came_back = "only LIVE livestreams came back" if live else "nothing came back, and none is LIVE"
+        return Verdict(Outcome.PASS, f"filters: {came_back} (livestreams in other statuses exist)", observed)
     ctx.settle("status_live_filters", None)
     return Verdict(Outcome.SKIPPED, "the call works, but cannot tell: no livestream in another status", observed)
 
