@@ -34,6 +34,9 @@ class ApiRequest:
     :param what: a short description for messages, e.g. ``livestream session 'abc'``.
     :param expects_object: when True, a success envelope whose ``data`` is null or ``{}`` means not found.
     :param idempotent: only idempotent requests are retried.
+    :param route_ids: the connection fields the path is built from, for what a 404 of the route means.
+    :param names_object: True when the path ends in the id of one object the caller asked for, so that a
+        RealtimeKit 404 means that object does not exist (rather than the route itself being wrong).
     """
 
     method: str
@@ -42,6 +45,8 @@ class ApiRequest:
     what: str = ""
     expects_object: bool = True
     idempotent: bool = True
+    route_ids: tuple[str, ...] = ("account_id", "app_id")
+    names_object: bool = False
 
     def url(self, base_url: str) -> str:
         return base_url.rstrip("/") + self.path
@@ -87,7 +92,10 @@ class RealtimeKitApp:
     def livestream_session(self, session_id: str) -> ApiRequest:
         encoded = validate_id("session_id", session_id)
         return ApiRequest(
-            "GET", f"{self._app_path}/livestreams/sessions/{encoded}", what=f"livestream session {session_id!r}"
+            "GET",
+            f"{self._app_path}/livestreams/sessions/{encoded}",
+            what=f"livestream session {session_id!r}",
+            names_object=True,
         )
 
     def livestream(self, livestream_id: str, *, page_no: int = 1, per_page: int = DEFAULT_PER_PAGE) -> ApiRequest:
@@ -97,6 +105,7 @@ class RealtimeKitApp:
             f"{self._app_path}/livestreams/{encoded}",
             params={"page_no": page_no, "per_page": per_page},
             what=f"livestream {livestream_id!r}",
+            names_object=True,
         )
 
     def active_livestream_session(self, livestream_id: str) -> ApiRequest:
@@ -105,6 +114,7 @@ class RealtimeKitApp:
             "GET",
             f"{self._app_path}/livestreams/{encoded}/active-livestream-session",
             what=f"active session of livestream {livestream_id!r}",
+            names_object=True,
         )
 
     def livestreams(
@@ -164,15 +174,21 @@ class RealtimeKitApp:
             params={"page_no": page_no, "per_page": per_page},
             what="RealtimeKit apps",
             expects_object=False,
+            route_ids=("account_id",),
         )
 
     def account_token_verify(self) -> ApiRequest:
-        return ApiRequest("GET", f"{self._account_path}/tokens/verify", what="token verification (account token)")
+        return ApiRequest(
+            "GET",
+            f"{self._account_path}/tokens/verify",
+            what="token verification (account token)",
+            route_ids=("account_id",),
+        )
 
 
 def user_token_verify() -> ApiRequest:
     """Token verification for user-owned tokens (not under an account)."""
-    return ApiRequest("GET", "/user/tokens/verify", what="token verification (user token)")
+    return ApiRequest("GET", "/user/tokens/verify", what="token verification (user token)", route_ids=())
 
 
 def _checked(name: str, value: datetime) -> datetime:
