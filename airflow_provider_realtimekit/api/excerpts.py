@@ -25,6 +25,7 @@ _SECRET_JSON_VALUE = re.compile(
     r"(?i)(\"[a-z_]*(?:stream_?key|secret|password|passphrase|token|api_?key)[a-z_]*\"\s*:\s*)\"[^\"]*\""
 )
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]+")
+_PROBLEM_LISTS = ("validation", "errors", "invalid_params", "invalid-params")
 _SECRET_KEY_WORDS = ("streamkey", "stream_key", "secret", "password", "passphrase", "token", "apikey", "api_key")
 
 
@@ -60,6 +61,32 @@ def json_excerpt(value: Any, length: int = EXCERPT_LENGTH) -> str:
     :param length: the longest excerpt, in characters, before ``...``.
     """
     return excerpt(json.dumps(_without_secrets(value), separators=(", ", ": "), ensure_ascii=False), length)
+
+
+def server_said(body: dict[str, Any], length: int = EXCERPT_LENGTH) -> str:
+    """
+    What an error body in neither envelope says, in short: for an RFC 9457 problem (``title``, ``detail``,
+    and a ``validation``, ``errors`` or ``invalid_params`` list), those texts; else a JSON excerpt.
+
+    :param body: the decoded body.
+    :param length: the longest excerpt, in characters, before ``...``.
+    """
+    parts = [str(body[key]) for key in ("title", "detail") if isinstance(body.get(key), (str, int, float))]
+    for key in _PROBLEM_LISTS:
+        items = body.get(key)
+        if isinstance(items, list):
+            parts.extend(_problem_item(item) for item in items[:5])
+    if not parts:
+        return json_excerpt(body, length)
+    return excerpt("; ".join(part for part in parts if part), length)
+
+
+def _problem_item(item: Any) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    where = next((str(item[key]) for key in ("path", "name", "field", "pointer") if key in item), "")
+    what = next((str(item[key]) for key in ("message", "reason", "detail") if key in item), "")
+    return f"{where}: {what}" if where and what else where or what or json_excerpt(item, 80)
 
 
 def _without_secrets(value: Any) -> Any:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_realtimekit.api.endpoints import ApiRequest
-from airflow_provider_realtimekit.api.excerpts import excerpt, json_excerpt
+from airflow_provider_realtimekit.api.excerpts import excerpt, server_said
 from airflow_provider_realtimekit.api.not_found import not_found_error
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitAPIError,
@@ -196,7 +196,7 @@ def _error_details(body: Mapping[str, Any]) -> ErrorDetails:
     if messages or set(body) <= _ENVELOPE_KEYS:
         return ErrorDetails(codes, messages)
     # Neither envelope: quote what the server said (a problem+json title, detail and validation list).
-    return ErrorDetails(codes, messages, said=json_excerpt(body))
+    return ErrorDetails(codes, messages, said=server_said(body))
 
 
 def _collect(item: Mapping[str, Any], codes: list[int | str], messages: list[str]) -> None:
