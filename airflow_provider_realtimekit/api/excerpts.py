@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 EXCERPT_LENGTH = 200
@@ -63,7 +64,7 @@ def json_excerpt(value: Any, length: int = EXCERPT_LENGTH) -> str:
     return excerpt(json.dumps(_without_secrets(value), separators=(", ", ": "), ensure_ascii=False), length)
 
 
-def server_said(body: dict[str, Any], length: int = EXCERPT_LENGTH) -> str:
+def server_said(body: Mapping[str, Any], length: int = EXCERPT_LENGTH) -> str:
     """
     What an error body in neither envelope says, in short: for an RFC 9457 problem (``title``, ``detail``,
     and a ``validation``, ``errors`` or ``invalid_params`` list), those texts; else a JSON excerpt.
