@@ -15,7 +15,7 @@ from airflow_provider_realtimekit.testing.emulator import (
 )
 from airflow_provider_realtimekit.testing.faults import Fault, FaultRule
 from airflow_provider_realtimekit.testing.ratelimit import RateLimitPolicy
-from airflow_provider_realtimekit.testing.requestlog import RequestRecord
+from airflow_provider_realtimekit.testing.requestlog import RequestCounts, RequestRecord
 from airflow_provider_realtimekit.testing.routes import ROUTE_NAMES
 from airflow_provider_realtimekit.testing.state import Polls
 from airflow_provider_realtimekit.testing.variants import ShapeVariants
@@ -29,6 +29,7 @@ __all__ = [
     "Polls",
     "RateLimitPolicy",
     "RealtimeKitEmulator",
+    "RequestCounts",
     "RequestRecord",
     "ShapeVariants",
 ]
