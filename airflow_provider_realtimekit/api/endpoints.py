@@ -18,7 +18,9 @@ from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError
 #: that clamps it (it stops on the paging offsets or an empty page, never on a short page).
 DEFAULT_PER_PAGE = 100
 
-LIVESTREAM_STATUSES = frozenset({"LIVE", "IDLE", "ERRORED", "INVOKED", "OFFLINE"})
+#: The ``status`` filter of the livestream list, as Cloudflare's API definition and SDKs allow it. OFFLINE
+#: (used in Dyte's guides and in webhooks) is not one: the API answers 422, so it is refused before sending.
+LIVESTREAM_STATUSES = ("LIVE", "IDLE", "ERRORED", "INVOKED")
 
 TimeFormat = Literal["unix", "iso"]
 
@@ -103,7 +105,7 @@ class RealtimeKitApp:
         return ApiRequest(
             "GET",
             f"{self._app_path}/livestreams/{encoded}",
-            params={"page_no": page_no, "per_page": per_page},
+            params={"page_no": _page_number("page_no", page_no), "per_page": _page_number("per_page", per_page)},
             what=f"livestream {livestream_id!r}",
             names_object=True,
         )
@@ -127,18 +129,27 @@ class RealtimeKitApp:
         end_time: datetime | None = None,
         exclude_meetings: bool | None = None,
     ) -> ApiRequest:
-        params: dict[str, str | int] = {"page_no": page_no, "per_page": per_page}
+        params: dict[str, str | int] = {"page_no": _page_number("page_no", page_no), "per_page": per_page}
+        _page_number("per_page", per_page)
         if status is not None:
-            if status not in LIVESTREAM_STATUSES:
+            if not isinstance(status, str) or status not in LIVESTREAM_STATUSES:
                 raise RealtimeKitConfigError(
-                    f"status {status!r} is not a livestream status; use one of {sorted(LIVESTREAM_STATUSES)}."
+                    f"status {status!r} is not a livestream status the API accepts; use one of "
+                    f"{', '.join(LIVESTREAM_STATUSES)} (upper case), or None for every status."
                 )
             params["status"] = status
         if start_time is not None:
             params["start_time"] = _iso_utc(_checked("start_time", start_time))
         if end_time is not None:
             params["end_time"] = _iso_utc(_checked("end_time", end_time))
+        if start_time is not None and end_time is not None and end_time <= start_time:
+            raise RealtimeKitConfigError(
+                f"end_time ({end_time.isoformat()}) must be after start_time ({start_time.isoformat()})."
+            )
         if exclude_meetings is not None:
+            if not isinstance(exclude_meetings, bool):
+                # A string such as "false" would be truthy and send the opposite of what was meant.
+                raise RealtimeKitConfigError(f"exclude_meetings must be True, False or None, got {exclude_meetings!r}.")
             params["exclude_meetings"] = "true" if exclude_meetings else "false"
         return ApiRequest(
             "GET", f"{self._app_path}/livestreams", params=params, what="livestreams", expects_object=False
@@ -196,6 +207,15 @@ def _checked(name: str, value: datetime) -> datetime:
         raise RealtimeKitConfigError(f"{name} must be a datetime, got {type(value).__name__}.")
     if value.tzinfo is None:
         raise RealtimeKitConfigError(f"{name} must be timezone-aware (use pendulum, or a datetime with tzinfo).")
+    return value
+
+
+def _page_number(name: str, value: object) -> int:
+    # page_no may be 0 (the pager falls back to 0-based pages on a server that counts so [U]); per_page
+    # of 0 would ask for empty pages for ever.
+    least = 0 if name == "page_no" else 1
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise RealtimeKitConfigError(f"{name} must be an integer >= {least}, got {value!r}.")
     return value
 
 
