@@ -349,7 +349,7 @@ def test_api_failure_mid_pull_leaves_the_previous_file_and_no_temporary(
     assert output.read_text() == "the good file of an earlier run\n"
     assert leftovers(tmp_path) == []
     assert [r.status for r in emulator.requests if r.route == "livestream"] == [200, 400]
-    assert "RealtimeKitAPIError" in printed(capfd)
+    assert "RealtimeKitRequestRejectedError" in printed(capfd)  # a 400: no retry helps
 
 
 @pytest.mark.parametrize("bad_id", ["stream/../other", "x" * 200])
