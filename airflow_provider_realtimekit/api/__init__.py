@@ -2,6 +2,9 @@
 
 - :mod:`.endpoints`: what each call is (method, path, query), from validated ids;
 - :mod:`.responses`: envelopes, errors and ``Retry-After``;
+- :mod:`.excerpts`, :mod:`.not_found`: what a failed answer said, and what a 404 means route by route;
+- :mod:`.rate_limits`: the ``Ratelimit`` headers and the configured budget;
+- :mod:`.timestamps`: reading the API's timestamps strictly;
 - :mod:`.retry`: the retry policy and the loop both transports drive;
 - :mod:`.paging`: walking paged lists;
 - :mod:`.ids`: the check every id passes before it goes into a path;
