@@ -1,10 +1,10 @@
 """Every endpoint the provider calls, read through ``RealtimeKitHook``: the code path users' tasks run.
 
-In order: the connection test (token verify, one livestream), the livestream list (also with
-``status=LIVE``), one livestream with its sessions (L3), its active session (L4), one livestream session
-(L5, also read the way the sensor reads it), an unknown session id, and both analytics endpoints (A1, A2).
-Lists are sampled (one page, at most three requests), so the whole module sends 10 to 17 requests: 10
-where pages are full and the token is an account token.
+In order: the connection test (token verify, one livestream); the livestream list, also with
+``status=LIVE`` and with ``exclude_meetings=true``; one livestream with its sessions (L3); its active session
+(L4); one livestream session (L5), also read the way the sensor reads it; an unknown session id; and both
+analytics endpoints (A1, A2). Lists are sampled (one page, at most three requests), so the module sends 11
+to 20 requests: 11 where pages are full and the token is an account token.
 """
 
 from __future__ import annotations
@@ -94,6 +94,22 @@ def live_filter(ctx: RunContext) -> Verdict:
     return Verdict(Outcome.SKIPPED, "the call works, but cannot tell: no livestream in another status", observed)
 
 
+@check("L1 exclude_meetings", "GET A/livestreams?exclude_meetings=true")
+def exclude_meetings(ctx: RunContext) -> Verdict:
+    # The usage operator and the session-ended watcher send it when asked to leave meetings out.
+    independent = _read(ctx, ctx.clients.hook.iter_livestreams(exclude_meetings=True))
+    of_meetings = sum(1 for item in independent if item.get("meeting_id"))
+    meetings_exist = any(item.get("meeting_id") for item in ctx.livestreams)
+    observed = {"items": len(independent), "of_meetings": of_meetings}
+    if of_meetings:
+        ctx.settle("exclude_meetings_filters", False)
+        return Verdict(Outcome.DIFFERS, f"{of_meetings} meeting livestream(s) came back: not filtered", observed)
+    ctx.settle("exclude_meetings_filters", True if meetings_exist else None)
+    if meetings_exist:
+        return Verdict(Outcome.PASS, "filters: meeting livestreams exist, none came back", observed)
+    return Verdict(Outcome.PASS, "accepted (no meeting livestream in the app to tell whether it filters)", observed)
+
+
 @check("L3 livestream", "GET A/livestreams/{id}")
 def livestream(ctx: RunContext) -> Verdict:
     chosen = ctx.a_livestream_id()
@@ -101,6 +117,7 @@ def livestream(ctx: RunContext) -> Verdict:
         return Verdict(Outcome.SKIPPED, "the app has no livestreams")
     data = ctx.clients.hook.get_livestream(chosen)
     ctx.clients.redactor.harvest(data)
+    ctx.livestream_read = data
     listed = data.get("sessions")
     sessions: list[Any] = listed if isinstance(listed, list) else [data.get("session")]
     for session in sessions:
@@ -196,6 +213,7 @@ PROVIDER_CHECKS = (
     connection_test,
     livestreams,
     live_filter,
+    exclude_meetings,
     livestream,
     active_session,
     session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from scripts.live_contract.open_questions import error_form, list_form, ratelimit_form
+from scripts.live_contract.forms import error_form, list_form, order_of, ratelimit_form, updated_at_follows_stop
 from scripts.live_contract.transport import RawResponse
 
 ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
@@ -69,3 +69,22 @@ def test_the_definitions_list_form_is_told_from_the_array_form():
         "data",
     )
     assert (list_form(dyte, ("livestreams",))["items_at"], list_form(dyte, ())["paging_at"]) == ("data (array)", "top")
+
+
+def test_the_order_of_timestamps_is_named():
+    newest_first = ["2026-12-03T10:00:00.000Z", "2026-12-02T10:00:00.000Z", "2026-12-02T10:00:00.000Z"]
+
+    assert order_of(newest_first) == "newest first"
+    assert order_of(list(reversed(newest_first))) == "oldest first"
+    assert order_of(["2026-12-02T10:00:00.000Z", "2026-12-03T10:00:00.000Z", "2026-12-01T10:00:00.000Z"]) == (
+        "unordered"
+    )
+    assert order_of(["2026-12-02T10:00:00.000Z", None, "not-a-date"]) == "unknown"
+
+
+def test_an_updated_at_older_than_the_last_stop_is_found():
+    sessions = [{"stopped_time": "2026-12-02T11:00:00.000Z"}, {"stopped_time": None}]
+
+    assert updated_at_follows_stop({"updated_at": "2026-12-02T11:00:00.000Z"}, sessions) is True
+    assert updated_at_follows_stop({"updated_at": "2026-12-02T10:00:00.000Z"}, sessions) is False
+    assert updated_at_follows_stop({"updated_at": "2026-12-02T10:00:00.000Z"}, [{"stopped_time": None}]) is None

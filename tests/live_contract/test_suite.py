@@ -10,6 +10,7 @@ PROVIDER_CHECKS = [
     "connection test",
     "L1 livestreams",
     "L1 status=LIVE filter",
+    "L1 exclude_meetings",
     "L3 livestream",
     "L4 active session",
     "L5 session",
@@ -24,10 +25,11 @@ OPEN_QUESTIONS = [
     "L3 sessions and paging shape",
     "404 form",
     "analytics time format",
+    "order and updated_at",
     "Ratelimit headers",
 ]
-#: docs/live-contract.md promises about 20 requests.
-REQUEST_BUDGET = 20
+#: docs/live-contract.md says 18 requests on a typical app.
+TYPICAL_REQUESTS = 18
 
 
 def test_every_check_passes_against_the_emulator_defaults(app, run_suite):
@@ -38,7 +40,7 @@ def test_every_check_passes_against_the_emulator_defaults(app, run_suite):
     assert {c["name"]: c["outcome"] for c in run.report["checks"]} == dict.fromkeys(
         PROVIDER_CHECKS + OPEN_QUESTIONS, "PASS"
     )
-    assert run.report["counts"] == {"PASS": 16, "DIFFERS": 0, "SKIPPED": 0, "FAIL": 0}
+    assert run.report["counts"] == {"PASS": 18, "DIFFERS": 0, "SKIPPED": 0, "FAIL": 0}
 
 
 def test_the_table_has_one_line_per_check_and_a_summary(app, run_suite):
@@ -48,8 +50,8 @@ def test_the_table_has_one_line_per_check_and_a_summary(app, run_suite):
     assert table[0].split() == ["CHECK", "RESULT", "DETAIL"]
     for name, line in zip(PROVIDER_CHECKS + OPEN_QUESTIONS, table[1:], strict=False):
         assert re.match(rf"{re.escape(name)}\s+PASS\s+\S", line), line
-    assert "16 checks: 16 PASS" in table[17]
-    assert "report:" in table[18]
+    assert "18 checks: 18 PASS; 18 requests sent (GET only)" in table[19]
+    assert "report:" in table[20]
 
 
 def test_it_sends_gets_only_and_few_of_them(app, run_suite, emulator):
@@ -58,7 +60,7 @@ def test_it_sends_gets_only_and_few_of_them(app, run_suite, emulator):
 
     sent = emulator.requests
     assert {record.method for record in sent} == {"GET"}
-    assert len(sent) == run.report["requests_sent"] <= REQUEST_BUDGET
+    assert len(sent) == run.report["requests_sent"] == TYPICAL_REQUESTS
     routes = {record.route for record in sent}
     # every endpoint the provider calls (the apps list is not one of them)
     assert routes == {
@@ -94,6 +96,10 @@ def test_findings_settle_the_open_questions(app, run_suite):
     assert findings["livestream_with_sessions"]["items_at"] == "data.sessions (array)"
     assert findings["session_field_types"]["stopped_time"] in ("null", "string(iso-datetime-ms-z)")
     assert findings["analytics_daywise_date_format"] != []
+    assert findings["livestream_list_order"] == "newest first"
+    assert findings["livestream_sessions_order"] == "newest first"
+    assert findings["updated_at_follows_session_stop"] is True
+    assert findings["exclude_meetings_filters"] is None  # no meeting livestream in this app
 
 
 def test_the_report_describes_shapes_and_holds_no_values(app, run_suite):
@@ -128,7 +134,8 @@ def test_an_empty_app_skips_what_needs_a_livestream_and_still_passes(run_suite):
 
     assert run.exit_status == 0
     assert run.outcome("L1 livestreams") == "PASS"
-    for name in ("L3 livestream", "L4 active session", "L5 session", "page base", "L3 sessions and paging shape"):
+    skipped = ("L3 livestream", "L4 active session", "L5 session", "page base", "L3 sessions and paging shape")
+    for name in (*skipped, "order and updated_at"):
         assert run.outcome(name) == "SKIPPED", name
     assert "REALTIMEKIT_SESSION_ID" in run.check("L5 session")["detail"]
 
