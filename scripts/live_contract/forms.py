@@ -120,25 +120,26 @@ def error_form(answer: RawResponse, ids: Mapping[str, str]) -> dict[str, Any]:
     return {"envelope": envelope, "content_type": answer.content_type, "body_shape": shape_of(body), "message": message}
 
 
-def ratelimit_form(answers: list[RawResponse]) -> dict[str, Any]:
+def ratelimit_form(answers: Mapping[str, RawResponse]) -> dict[str, Any]:
     """
-    The rate-limit headers of some answers: which are present, their pattern (numbers as ``<int>``), and the
+    The rate-limit headers of some answers: which carry them, their pattern (numbers as ``<int>``), and the
     policies (name, quota ``q``, window ``w``), which are Cloudflare's published limits, not account data.
 
-    :param answers: the raw answers.
+    :param answers: the raw answers, by the name of what was asked.
     """
-    present = [a for a in answers if "ratelimit" in a.headers]
+    present = [a for a in answers.values() if "ratelimit" in a.headers]
     limit = present[-1].headers.get("ratelimit", "") if present else ""
     policy = present[-1].headers.get("ratelimit-policy", "") if present else ""
     policies = [m.groupdict() for part in policy.split(",") if (m := _POLICY.match(part.strip()))]
-    other = sorted({name for a in answers for name in a.headers if "ratelimit" in name or name == "retry-after"})
+    names = {name for a in answers.values() for name in a.headers if "ratelimit" in name or name == "retry-after"}
     return {
         "ratelimit": re.sub(r"\d+", "<int>", limit),
         "ratelimit_policy": re.sub(r"\d+", "<int>", policy),
         "parsed": bool(_RATELIMIT.match(limit)) and bool(policies),
         "policies": [{"name": p["name"], "q": int(p["q"]), "w": int(p["w"])} for p in policies],
         "present_on": len(present),
-        "header_names": other,
+        "missing_on": sorted(name for name, a in answers.items() if "ratelimit" not in a.headers),
+        "header_names": sorted(names),
     }
 
 

@@ -9,12 +9,13 @@ the provider uses), looks at the raw answer and records what it found under ``fi
 - ``livestream_with_sessions``: where the sessions and ``paging`` sit in L3;
 - ``not_found``: the status and body for an unknown livestream session id;
 - ``analytics_time_format``: whether analytics take Unix seconds, ISO strings, or both;
+- ``token_verify``: which token-verify endpoint (account, user) accepts the token, and its answer's shape;
 - ``livestream_list_order``, ``livestream_sessions_order``, ``updated_at_follows_session_stop``: what the
   session-ended watcher relies on, read from the data already fetched (no request);
 - ``ratelimit_headers``: the ``Ratelimit`` and ``Ratelimit-Policy`` headers, as patterns.
 
 The expected answers (PASS) are the forms the provider's notes and the emulator's defaults take as real;
-another form is DIFFERS, with what was seen. Seven requests in all.
+another form is DIFFERS, with what was seen. Nine requests in all.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_realtimekit.api.endpoints import DEFAULT_PER_PAGE
+from airflow_provider_realtimekit.api.endpoints import DEFAULT_PER_PAGE, user_token_verify
 from scripts.live_contract.context import RunContext, Verdict, check
 from scripts.live_contract.forms import (
     as_int,
@@ -36,6 +37,7 @@ from scripts.live_contract.forms import (
 )
 from scripts.live_contract.provider_checks import UNKNOWN_SESSION_ID, analytics_window
 from scripts.live_contract.report import Outcome
+from scripts.live_contract.shapes import keys_of, shape_of
 from scripts.live_contract.transport import RawResponse
 
 #: The page size asked for to find the largest one the API serves.
@@ -67,7 +69,7 @@ def page_base(ctx: RunContext) -> Verdict:
     zero = _get(ctx, "page zero", ctx.clients.hook.settings.app.livestreams(page_no=0, per_page=1))
     ids_one, ids_zero = item_ids(first.body), item_ids(zero.body) if zero.status == 200 else []
     start_one = as_int(paging.get("start_offset")) if paging is not None else None
-    base: int | None = 1
+    base: int | None = 1 if start_one is None or start_one <= 1 else 0
     if zero.status != 200:
         page_zero = f"refused with HTTP {zero.status}"
     else:
@@ -158,6 +160,28 @@ def analytics_time_format(ctx: RunContext) -> Verdict:
     return Verdict(Outcome.DIFFERS, f"neither format accepted (Unix {statuses['unix']}, ISO {statuses['iso']})", found)
 
 
+@check("token verify endpoints", "GET A/tokens/verify, GET /user/tokens/verify")
+def token_verify_endpoints(ctx: RunContext) -> Verdict:
+    # The hook tries the account endpoint, then the user one [U which one a token needs]; ask both.
+    app = ctx.clients.hook.settings.app
+    answers = {
+        "account": _get(ctx, "token verify (account)", app.account_token_verify()),
+        "user": _get(ctx, "token verify (user)", user_token_verify()),
+    }
+    found: dict[str, Any] = {
+        owner: {"status": answer.status, "body_shape": shape_of(answer.body)} for owner, answer in answers.items()
+    }
+    ctx.settle("token_verify", found)
+    accepted = [owner for owner, answer in answers.items() if answer.status == 200]
+    statuses = ", ".join(f"{owner} endpoint HTTP {answer.status}" for owner, answer in answers.items())
+    if not accepted:
+        return Verdict(Outcome.SKIPPED, f"neither endpoint accepted the token ({statuses})", found)
+    result = answers[accepted[0]].body.get("result") if isinstance(answers[accepted[0]].body, Mapping) else None
+    if not isinstance(result, Mapping) or "status" not in result:
+        return Verdict(Outcome.DIFFERS, f"{statuses}; no result.status in the answer", found)
+    return Verdict(Outcome.PASS, f"{statuses}; result has {', '.join(keys_of(result))}", found)
+
+
 @check("order and updated_at", "(the livestreams and sessions read above)")
 def order_and_updated_at(ctx: RunContext) -> Verdict:
     # The session-ended watcher stops reading a livestream's pages at the first session older than its
@@ -192,7 +216,7 @@ def order_and_updated_at(ctx: RunContext) -> Verdict:
 
 @check("Ratelimit headers", "(the headers of the raw answers above)")
 def ratelimit_headers(ctx: RunContext) -> Verdict:
-    answers = list(ctx.raw_answers.values())
+    answers = ctx.raw_answers
     if not answers:
         return Verdict(Outcome.SKIPPED, "no raw answer was read")
     found = ratelimit_form(answers)
@@ -212,6 +236,7 @@ OPEN_QUESTIONS = (
     livestream_shape,
     not_found_form,
     analytics_time_format,
+    token_verify_endpoints,
     order_and_updated_at,
     ratelimit_headers,
 )

@@ -11,6 +11,7 @@ details in it are built from those alone, and the whole text is scrubbed once mo
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import platform
 from dataclasses import dataclass, field
@@ -22,6 +23,13 @@ from typing import Any
 from scripts.live_contract.redaction import Redactor
 
 REPORT_VERSION = 1
+
+
+def _version_of(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 class Outcome(str, Enum):
@@ -98,6 +106,7 @@ class Report:
             "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "provider_version": __version__,
             "python": platform.python_version(),
+            "airflow_version": _version_of("apache-airflow"),
             "api": self.base_url_kind,
             "requests_sent": self.requests_sent,
             "counts": self.counts(),

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 #: The only method the suite may send.
 ALLOWED_METHOD = "GET"
-#: The most requests one run may send: the checks need 18 on a typical app and 27 at most, retries aside.
+#: The most requests one run may send: the checks need 20 on a typical app and 29 at most, retries aside.
 DEFAULT_BUDGET = 40
 
 

@@ -45,7 +45,7 @@ def test_an_html_page_is_not_json():
 def test_several_rate_limit_policies_are_all_read():
     headers = {"ratelimit": '"default";r=1187;t=212', "ratelimit-policy": '"burst";q=100;w=60, "default";q=1200;w=300'}
 
-    form = ratelimit_form([answer(200, {}, **headers)])
+    form = ratelimit_form({"list": answer(200, {}, **headers)})
 
     assert form["parsed"] is True
     assert form["ratelimit"] == '"default";r=<int>;t=<int>'
@@ -53,9 +53,10 @@ def test_several_rate_limit_policies_are_all_read():
 
 
 def test_legacy_rate_limit_headers_are_named_but_not_parsed():
-    form = ratelimit_form([answer(200, {}, **{"x-ratelimit-limit": "1200", "x-ratelimit-remaining": "1199"})])
+    form = ratelimit_form({"list": answer(200, {}, **{"x-ratelimit-limit": "1200", "x-ratelimit-remaining": "1199"})})
 
     assert form["present_on"] == 0
+    assert form["missing_on"] == ["list"]
     assert form["parsed"] is False
     assert form["header_names"] == ["x-ratelimit-limit", "x-ratelimit-remaining"]
 

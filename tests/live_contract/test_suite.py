@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.conftest import TOKEN
 from tests.live_contract.conftest import run_command
 
 PROVIDER_CHECKS = [
@@ -25,11 +26,12 @@ OPEN_QUESTIONS = [
     "L3 sessions and paging shape",
     "404 form",
     "analytics time format",
+    "token verify endpoints",
     "order and updated_at",
     "Ratelimit headers",
 ]
-#: docs/live-contract.md says 18 requests on a typical app.
-TYPICAL_REQUESTS = 18
+#: docs/live-contract.md says 20 requests on a typical app.
+TYPICAL_REQUESTS = 20
 
 
 def test_every_check_passes_against_the_emulator_defaults(app, run_suite):
@@ -40,7 +42,7 @@ def test_every_check_passes_against_the_emulator_defaults(app, run_suite):
     assert {c["name"]: c["outcome"] for c in run.report["checks"]} == dict.fromkeys(
         PROVIDER_CHECKS + OPEN_QUESTIONS, "PASS"
     )
-    assert run.report["counts"] == {"PASS": 18, "DIFFERS": 0, "SKIPPED": 0, "FAIL": 0}
+    assert run.report["counts"] == {"PASS": 19, "DIFFERS": 0, "SKIPPED": 0, "FAIL": 0}
 
 
 def test_the_table_has_one_line_per_check_and_a_summary(app, run_suite):
@@ -50,8 +52,8 @@ def test_the_table_has_one_line_per_check_and_a_summary(app, run_suite):
     assert table[0].split() == ["CHECK", "RESULT", "DETAIL"]
     for name, line in zip(PROVIDER_CHECKS + OPEN_QUESTIONS, table[1:], strict=False):
         assert re.match(rf"{re.escape(name)}\s+PASS\s+\S", line), line
-    assert "18 checks: 18 PASS; 18 requests sent (GET only)" in table[19]
-    assert "report:" in table[20]
+    assert "19 checks: 19 PASS; 20 requests sent (GET only)" in table[20]
+    assert "report:" in table[21]
 
 
 def test_it_sends_gets_only_and_few_of_them(app, run_suite, emulator):
@@ -100,6 +102,21 @@ def test_findings_settle_the_open_questions(app, run_suite):
     assert findings["livestream_sessions_order"] == "newest first"
     assert findings["updated_at_follows_session_stop"] is True
     assert findings["exclude_meetings_filters"] is None  # no meeting livestream in this app
+    assert findings["token_verify_endpoint"] == "account"
+    assert findings["token_verify"]["account"]["status"] == 200
+    assert findings["token_verify"]["account"]["body_shape"]["result"]["status"] == "string"
+
+
+def test_a_user_owned_token_is_verified_on_the_user_endpoint(run_suite):
+    from airflow_provider_realtimekit.testing import RealtimeKitEmulator
+
+    with RealtimeKitEmulator(token=TOKEN, token_owner="user") as user_tokens:
+        run = run_suite(REALTIMEKIT_BASE_URL=user_tokens.base_url)
+
+    assert run.exit_status == 0, run.stdout
+    assert run.check("connection test")["observed"] == {"token_verified_on": "user", "requests": 3}
+    assert run.findings["token_verify"]["user"]["status"] == 200
+    assert run.findings["token_verify"]["account"]["status"] in (401, 403)
 
 
 def test_the_report_describes_shapes_and_holds_no_values(app, run_suite):
