@@ -5,8 +5,9 @@ emulator take as real; the provider may still cope, the detail says what was see
 read, e.g. no livestream session in the app) or FAIL (a provider call failed: the run exits non-zero).
 
 The report holds the results and the settled open questions: key names, JSON types, string formats, HTTP
-statuses, header names, page numbers and counts. It never holds an id, a name, a timestamp or a secret: the
-details in it are built from those alone, and the whole text is scrubbed once more before it is written.
+statuses, header names, page numbers and counts, the API's wording for not found. It never holds an id, a
+name, a timestamp or a secret of the account: the details in it are built from the above alone, and the
+whole text is scrubbed once more before it is written.
 """
 
 from __future__ import annotations
