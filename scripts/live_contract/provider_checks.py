@@ -2,13 +2,15 @@
 
 In order: the connection test (token verify, one livestream); the livestream list, also with
 ``status=LIVE`` and with ``exclude_meetings=true``; one livestream with its sessions (L3); its active session
-(L4); one livestream session (L5), also read the way the sensor reads it; an unknown session id; and both
-analytics endpoints (A1, A2). Lists are sampled (one page, at most three requests), so the module sends 11
-to 20 requests: 11 where pages are full and the token is an account token.
+(L4); one livestream session (L5), also read the way the sensor reads it, and again through the async hook
+(the triggerer's client); an unknown session id; and both analytics endpoints (A1, A2). Lists are sampled
+(one page, at most three requests), so the module sends 12 to 21 requests: 12 where pages are full and the
+token is an account token.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -18,6 +20,7 @@ from airflow_provider_realtimekit.waits.session_state import session_state
 from scripts.live_contract.context import RunContext, Verdict, check
 from scripts.live_contract.report import Outcome
 from scripts.live_contract.shapes import keys_of, shape_of, string_format
+from scripts.live_contract.transport import read_only_event_hooks
 
 #: An id no app has: well formed (a version-4 UUID), so the API can only answer "not found".
 UNKNOWN_SESSION_ID = "00000000-0000-4000-8000-000000000000"
@@ -171,6 +174,21 @@ def session(ctx: RunContext) -> Verdict:
     return Verdict(Outcome.PASS, f"the sensor reads it as {state.value}; {numbers}", observed)
 
 
+@check("L5 session (async hook)", "GET A/livestreams/sessions/{id} through RealtimeKitAsyncHook")
+def session_async(ctx: RunContext) -> Verdict:
+    # The deferrable sensor's trigger reads the session with the async hook: another transport (httpx).
+    if ctx.session_id is None:
+        return Verdict(Outcome.SKIPPED, "no livestream session found: set REALTIMEKIT_SESSION_ID to read one")
+    data = asyncio.run(_read_session_async(ctx, ctx.session_id))
+    ctx.clients.redactor.harvest(data)
+    state = session_state(data)
+    observed = {"data_keys": keys_of(data), "sensor_reads_it_as": state.value}
+    problems = _missing([data], SESSION_FIELDS)
+    if problems:
+        return Verdict(Outcome.DIFFERS, "; ".join(problems), observed)
+    return Verdict(Outcome.PASS, f"the triggerer's client read it; the trigger reads it as {state.value}", observed)
+
+
 @check("L5 unknown session", "GET A/livestreams/sessions/{unknown id}")
 def unknown_session(ctx: RunContext) -> Verdict:
     try:
@@ -217,6 +235,7 @@ PROVIDER_CHECKS = (
     livestream,
     active_session,
     session,
+    session_async,
     unknown_session,
     analytics_overall,
     analytics_daywise,
@@ -235,6 +254,23 @@ def _read(ctx: RunContext, items: Iterator[dict[str, Any]]) -> list[dict[str, An
             break
     ctx.clients.redactor.harvest(read)
     return read
+
+
+async def _read_session_async(ctx: RunContext, session_id: str) -> dict[str, Any]:
+    from airflow_provider_realtimekit.hooks.async_client_pool import acquire_client, release_client
+    from airflow_provider_realtimekit.hooks.realtimekit import USER_AGENT
+    from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+    from scripts.live_contract.target import CONN_ID, HOOK_MAX_ATTEMPTS
+
+    settings = ctx.clients.hook.settings
+    # The hook takes this loop's pooled client for the connection: take it first, and make it read-only.
+    client = await acquire_client(settings, USER_AGENT)
+    try:
+        client.event_hooks = read_only_event_hooks(ctx.clients.budget)
+        async with RealtimeKitAsyncHook(CONN_ID, max_attempts=HOOK_MAX_ATTEMPTS) as hook:
+            return await hook.get_livestream_session(session_id)
+    finally:
+        await release_client(settings)
 
 
 def _statuses(items: list[dict[str, Any]]) -> list[str]:
