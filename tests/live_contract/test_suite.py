@@ -194,3 +194,20 @@ def test_the_skip_line_names_the_one_variable_missing(tmp_path):
     assert done.returncode == 0
     assert done.stdout.startswith("live contract suite skipped: REALTIMEKIT_APP_ID is not set (set ")
     assert "x" * 40 not in done.stdout
+
+
+def test_the_docs_show_the_skip_line_as_printed():
+    from scripts.live_contract.cli import skip_line
+    from tests.conftest import REPO
+
+    assert skip_line(["REALTIMEKIT_API_TOKEN"]) + "\n" in (REPO / "docs" / "live-contract.md").read_text()
+
+
+def test_the_docs_show_a_table_with_every_check():
+    from tests.conftest import REPO
+
+    docs = (REPO / "docs" / "live-contract.md").read_text()
+    for name in PROVIDER_CHECKS + OPEN_QUESTIONS:
+        assert re.search(rf"^{re.escape(name)}\s+PASS\s", docs, re.M), name
+    assert f"{len(PROVIDER_CHECKS + OPEN_QUESTIONS)} checks" in docs
+    assert f"{TYPICAL_REQUESTS} requests on a typical app" in docs
