@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -18,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from airflow_provider_realtimekit.api.endpoints import ApiRequest, RealtimeKitApp
 from airflow_provider_realtimekit.api.responses import ApiResponse
 from airflow_provider_realtimekit.api.retry import RetryPolicy
+from airflow_provider_realtimekit.api.unreachable import unreachable_error
 from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError, RealtimeKitTransportError
 
 if TYPE_CHECKING:
@@ -118,15 +118,8 @@ class ClientSettings:
         )
 
     def unreachable_error(self, request: ApiRequest, cause: BaseException) -> RealtimeKitTransportError:
-        """The error for a request that got no answer at all: refused, reset or dropped connection."""
-        hint = ""
-        if self.base_url.startswith("https://") and _is_tls_failure(cause):
-            hint = (
-                " The TLS handshake failed: if this server speaks plain HTTP, write http:// in the connection's host."
-            )
-        return RealtimeKitTransportError(
-            f"Could not reach RealtimeKit for {request.describe()} at {self.base_url}: {type(cause).__name__}.{hint}"
-        )
+        """The error for a request that got no answer at all: refused, unresolvable, TLS, dropped."""
+        return unreachable_error(request, self.base_url, cause)
 
     def received(self, status: int, headers: Mapping[str, str], body: bytes) -> ApiResponse:
         """
@@ -146,18 +139,6 @@ class ClientSettings:
     def authorization(self) -> dict[str, str]:
         """The only place the token is used: the Authorization header."""
         return {"Authorization": f"Bearer {self.token}"}
-
-
-def _is_tls_failure(error: BaseException) -> bool:
-    # requests raises its own SSLError, httpx a ConnectError caused by ssl.SSLError: walk the chain.
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLError) or "SSLError" in type(current).__name__:
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def base_url_of(conn: Connection) -> str:
