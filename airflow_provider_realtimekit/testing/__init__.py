@@ -2,8 +2,9 @@
 
 ``RealtimeKitEmulator`` serves the livestream endpoints (L1, L3, L4, L5), livestream analytics (A1, A2),
 the apps list and token verification on 127.0.0.1, with switchable response shapes, Cloudflare-style rate
-limits and injectable faults. Importing this package does not import Airflow, uvicorn or FastAPI.
-Run it standalone with ``realtimekit-emulator`` or ``python -m airflow_provider_realtimekit.testing``.
+limits and injectable faults; a control API under ``/_emulator`` drives it over HTTP. Importing this package
+does not import Airflow, uvicorn or FastAPI. Run it standalone with ``realtimekit-emulator`` or
+``python -m airflow_provider_realtimekit.testing``.
 """
 
 from __future__ import annotations

@@ -74,6 +74,14 @@ class RunContext:
         if self.session_id is None and isinstance(session_id, str) and session_id:
             self.session_id, self.session_source = session_id, source
 
+    def a_livestream_id(self) -> str | None:
+        """The id of a livestream read by the first listing, a LIVE one if any (it surely has a session)."""
+        live = [item for item in self.livestreams if item.get("status") == "LIVE"]
+        for item in live or self.livestreams:
+            if isinstance(item.get("id"), str) and item["id"]:
+                return str(item["id"])
+        return None
+
     def settle(self, question: str, answer: Any) -> None:
         """
         Record the answer to one open question in the report's findings.

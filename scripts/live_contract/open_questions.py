@@ -78,11 +78,15 @@ def page_base(ctx: RunContext) -> Verdict:
     return Verdict(Outcome.PASS, f"page_no counts from 1; page_no=0: {page_zero}", found)
 
 
-@check("largest per_page", f"GET A/livestreams?per_page={PROBE_PER_PAGE}")
+@check("largest per_page", f"GET A/livestreams?page_no=<first>&per_page={PROBE_PER_PAGE}")
 def largest_per_page(ctx: RunContext) -> Verdict:
-    answer = _get(ctx, "per_page", ctx.clients.hook.settings.app.livestreams(page_no=1, per_page=PROBE_PER_PAGE))
+    first_page = _first_page(ctx)
+    answer = _get(
+        ctx, "per_page", ctx.clients.hook.settings.app.livestreams(page_no=first_page, per_page=PROBE_PER_PAGE)
+    )
     if answer.status != 200:
-        found: dict[str, Any] = {"asked": PROBE_PER_PAGE, "refused_with": answer.status, **error_form(answer)}
+        refusal = error_form(answer, _ids(ctx))
+        found: dict[str, Any] = {"asked": PROBE_PER_PAGE, "refused_with": answer.status, **refusal}
         ctx.settle("per_page", found)
         return Verdict(Outcome.DIFFERS, f"per_page={PROBE_PER_PAGE} refused with HTTP {answer.status}", found)
     returned = len(item_ids(answer.body, keep_idless=True))
@@ -103,12 +107,13 @@ def largest_per_page(ctx: RunContext) -> Verdict:
     return Verdict(Outcome.PASS, detail, found)
 
 
-@check("L3 sessions and paging shape", "GET A/livestreams/{id}?page_no=1&per_page=1")
+@check("L3 sessions and paging shape", "GET A/livestreams/{id}?page_no=<first>&per_page=1")
 def livestream_shape(ctx: RunContext) -> Verdict:
-    ids = [item.get("id") for item in ctx.livestreams if isinstance(item.get("id"), str) and item.get("id")]
-    if not ids:
+    livestream_id = ctx.a_livestream_id()
+    if livestream_id is None:
         return Verdict(Outcome.SKIPPED, "the app has no livestreams")
-    answer = _get(ctx, "livestream", ctx.clients.hook.settings.app.livestream(str(ids[0]), page_no=1, per_page=1))
+    request = ctx.clients.hook.settings.app.livestream(livestream_id, page_no=_first_page(ctx), per_page=1)
+    answer = _get(ctx, "livestream", request)
     if answer.status != 200 or not isinstance(answer.body, Mapping):
         return Verdict(Outcome.FAIL, f"HTTP {answer.status}, {answer.content_type}", {"status": answer.status})
     form = list_form(answer.body, ("sessions", "session"))
@@ -122,7 +127,7 @@ def livestream_shape(ctx: RunContext) -> Verdict:
 @check("404 form", "GET A/livestreams/sessions/{unknown id}")
 def not_found_form(ctx: RunContext) -> Verdict:
     answer = _get(ctx, "not found", ctx.clients.hook.settings.app.livestream_session(UNKNOWN_SESSION_ID))
-    found = {"status": answer.status, **error_form(answer)}
+    found = {"status": answer.status, **error_form(answer, _ids(ctx))}
     ctx.settle("not_found", found)
     detail = f"HTTP {answer.status}, {found['envelope']}"
     if answer.status != 404 or found["envelope"] != "realtimekit error":
@@ -174,6 +179,17 @@ OPEN_QUESTIONS = (
 )
 
 
+def _ids(ctx: RunContext) -> dict[str, str]:
+    # The ids an error message may repeat; the probe's own id is no secret but says nothing either.
+    return {"id": UNKNOWN_SESSION_ID, "account_id": ctx.target.account_id, "app_id": ctx.target.app_id}
+
+
+def _first_page(ctx: RunContext) -> int:
+    # The number of the first page, as the page-base check found it (it runs first); 1 when unsettled.
+    found = ctx.report.findings.get("page_base")
+    return 0 if isinstance(found, Mapping) and found.get("first_page") == 0 else 1
+
+
 def _get(ctx: RunContext, name: str, request: Any) -> RawResponse:
     answer = ctx.clients.raw.get(request)
     ctx.raw_answers[name] = answer
@@ -217,6 +233,9 @@ def list_form(body: Mapping[str, Any], item_keys: tuple[str, ...]) -> dict[str, 
             if isinstance(value, Mapping):
                 items_at = f"data.{key} (one object)"
                 break
+            if key in data and value is None:
+                items_at = f"data.{key} (null)"
+                break
     paging = paging_of(body)
     return {
         "top_level_keys": keys_of(body),
@@ -245,12 +264,13 @@ def item_ids(body: Any, *, keep_idless: bool = False) -> list[Any]:
     return ids if keep_idless else [item_id for item_id in ids if item_id is not None]
 
 
-def error_form(answer: RawResponse) -> dict[str, Any]:
+def error_form(answer: RawResponse, ids: Mapping[str, str]) -> dict[str, Any]:
     """
-    Which envelope an error answer uses, its content type, body shape and message wording (the probe's id
-    replaced by ``{id}``).
+    Which envelope an error answer uses, its content type, body shape and message wording, with the ids it
+    may repeat replaced by their names (``{id}``, ``{account_id}``...) and cut to 160 characters.
 
     :param answer: the raw answer.
+    :param ids: the ids to replace, by name.
     """
     body = answer.body
     envelope = "not JSON"
@@ -267,8 +287,12 @@ def error_form(answer: RawResponse) -> dict[str, Any]:
             envelope = f"success with data {json.dumps(body.get('data'))}"
     elif body is not None:
         envelope = f"JSON {type(body).__name__}"
-    wording = str(message).replace(UNKNOWN_SESSION_ID, "{id}")[:160] if message is not None else None
-    return {"envelope": envelope, "content_type": answer.content_type, "body_shape": shape_of(body), "message": wording}
+    if message is not None:
+        message = str(message)
+        for name, value in ids.items():
+            message = message.replace(value, f"{{{name}}}")
+        message = message[:160]
+    return {"envelope": envelope, "content_type": answer.content_type, "body_shape": shape_of(body), "message": message}
 
 
 def ratelimit_form(answers: list[RawResponse]) -> dict[str, Any]:

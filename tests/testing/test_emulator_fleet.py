@@ -132,3 +132,30 @@ def test_request_counts_by_route_and_status(emu: RealtimeKitEmulator, client: Em
     assert counts.by_route == {"livestreams": 2, "livestream_session": 1}
     assert counts.by_status == {200: 2, 404: 1}
     assert counts.as_json()["by_status"] == {"200": 2, "404": 1}
+
+
+def test_howto_live_fleet_and_request_log():
+    import requests as http
+
+    # [START howto_live_fleet]
+    from airflow_provider_realtimekit.testing import RealtimeKitEmulator, ShapeVariants
+
+    with RealtimeKitEmulator(token="test-token", port=0, variants=ShapeVariants.definition()) as emulator:
+        emulator.seed(n_livestreams=2, sessions_each=50, rng_seed=1)  # finished history, for usage pulls
+        fleet = emulator.add_live_fleet(30, stop_spread=600, seed=7)  # 30 live sessions, each stops within 10 min
+        emulator.end_session(fleet[0]["id"])  # this one stops now
+
+        # ... run your DAG here, against emulator.connection_json() ...
+        http.get(
+            f"{emulator.app_url}/livestreams/sessions/{fleet[0]['id']}",
+            headers={"Authorization": "Bearer test-token"},
+        )
+
+        emulator.advance(600)  # every fleet session has stopped now
+        record = emulator.requests[-1]  # RequestRecord(method, path, query, auth_ok, status, time, route)
+        counts = emulator.request_counts()  # RequestCounts(total, by_route, by_status)
+    # [END howto_live_fleet]
+
+    assert (record.route, record.status, record.auth_ok) == ("livestream_session", 200, True)
+    assert counts.by_route == {"livestream_session": 1}
+    assert emulator.session(fleet[1]["id"])["stopped_time"] is not None

@@ -35,14 +35,15 @@ class RealtimeKitLivestreamUsageOperator(BaseOperator):
     consecutive scheduled runs neither miss nor double-count a session. A session belongs to the window
     when its ``window_field`` timestamp lies in it:
 
-    - ``window_field="started_time"`` (default): sessions that *started* in the window. A session still
-      live at the window end (no ``stopped_time`` yet, or one at or after ``end``) is written with an empty
-      ``stopped_time`` and ``duration_seconds``, and counted in the summary's ``live_sessions``; its
-      ``ingest_seconds`` / ``viewer_seconds`` are the API's figures at pull time. Set
-      ``include_live_sessions=False`` to leave such sessions out instead.
-    - ``window_field="stopped_time"``: sessions that *stopped* in the window, so each row is final. A
-      session still live at the window end is left to the run whose window contains its stop
-      (``live_sessions`` is then always 0).
+    - ``window_field="started_time"`` (default): sessions that *started* in the window. A session live at
+      the window end (no ``stopped_time`` yet, or one at or after ``end``) has ``live_at_window_end`` true.
+      Every row says what is known at pull time: a session that stopped after the window end has its real
+      ``stopped_time`` and ``duration_seconds``; only a session still live when the pull runs has them
+      empty, and only those count in the summary's ``live_sessions``. Set ``include_live_sessions=False``
+      to leave sessions live at the window end out instead.
+    - ``window_field="stopped_time"``: sessions that *stopped* in the window, so each row is final and
+      ``live_at_window_end`` is false. A session still live at the window end is left to the run whose
+      window contains its stop (``live_sessions`` is then always 0).
 
     Sessions whose ``started_time`` is missing (invoked but never started) are skipped and counted in the log.
 
@@ -53,10 +54,12 @@ class RealtimeKitLivestreamUsageOperator(BaseOperator):
 
     **Rows** (``USAGE_COLUMNS``): livestream_id, livestream_name, session_id, started_time, stopped_time
     (ISO-8601 UTC with milliseconds, e.g. ``2026-03-01T07:08:39.000Z``), duration_seconds, ingest_seconds,
-    viewer_seconds (floats; the API's strings and fractions are converted) and err_message. Rows are in
-    the order the API lists them: livestreams as walked (newest first), each livestream's sessions in the
-    API's order. That order is deterministic for the same API answers, so a re-run writes a
-    byte-identical file, and needs no sort, which would hold every row in memory.
+    viewer_seconds (floats; the API's strings and fractions are converted), err_message and
+    live_at_window_end (bool). ``ingest_seconds``, ``viewer_seconds`` and ``err_message`` are the API's
+    figures at pull time, final once the session has stopped. Rows are in the order the API lists them:
+    livestreams as walked (newest first), each livestream's sessions in the API's order. That order is
+    deterministic for the same API answers, so a re-run after every session of the window has stopped
+    writes a byte-identical file, and needs no sort, which would hold every row in memory.
 
     **Output.** ``output_path`` is a local path or any ``ObjectStoragePath`` URL (``file://``, ``s3://``...).
     Rows are streamed to a hidden temporary sibling and moved onto ``output_path`` only when the pull has
@@ -66,7 +69,8 @@ class RealtimeKitLivestreamUsageOperator(BaseOperator):
 
     **Return value** (XCom): ``{"window_start", "window_end", "window_field", "path", "format", "rows",
     "total_ingest_seconds", "total_viewer_seconds", "live_sessions", "livestreams", "api_requests"}``, where
-    ``livestreams`` counts livestreams with at least one row and ``api_requests`` includes retries. With
+    ``live_sessions`` counts rows of sessions still live at pull time, ``livestreams`` counts livestreams
+    with at least one row and ``api_requests`` includes retries. With
     ``include_analytics=True`` it also holds ``"analytics"``: the API's own totals for the window.
 
     :param output_path: where to write the file (templated), e.g.
@@ -77,8 +81,8 @@ class RealtimeKitLivestreamUsageOperator(BaseOperator):
     :param end: the window end (templated; same forms); default ``data_interval_end``.
     :param window_field: ``"started_time"`` or ``"stopped_time"``: the session timestamp that must lie in
         the window.
-    :param include_live_sessions: with ``window_field="started_time"``, write sessions still live at the
-        window end (default) or leave them out.
+    :param include_live_sessions: with ``window_field="started_time"``, write sessions live at the window
+        end (default) or leave them out.
     :param exclude_meetings: skip livestreams that belong to meetings.
     :param include_analytics: also fetch the API's livestream analytics for the window, return them under
         ``"analytics"`` and log a warning when they disagree with the rows.

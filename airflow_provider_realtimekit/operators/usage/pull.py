@@ -12,7 +12,8 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_realtimekit.exceptions import RealtimeKitInvalidResponseError
+from airflow_provider_realtimekit.api.ids import validate_id
+from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError, RealtimeKitInvalidResponseError
 from airflow_provider_realtimekit.operators.usage.analytics import compare_analytics
 from airflow_provider_realtimekit.operators.usage.rows import usage_row
 from airflow_provider_realtimekit.operators.usage.staging import destination, staged_file
@@ -46,7 +47,7 @@ def pull_livestream_usage(
     :param window: the window and the field that places sessions in it.
     :param output_path: the final file, a local absolute path or an ``ObjectStoragePath`` URL.
     :param format: ``"jsonl"`` or ``"csv"``.
-    :param include_live_sessions: write sessions still live at the window end (``started_time`` windows).
+    :param include_live_sessions: write sessions live at the window end (``started_time`` windows).
     :param exclude_meetings: skip livestreams that belong to meetings.
     :param include_analytics: also fetch the API's analytics for the window and compare.
     :param logger: where progress and warnings go.
@@ -99,16 +100,38 @@ def _usage_rows(
                 f"The livestream list holds an item without an id (item {totals.livestreams_walked + 1})."
             )
         totals.livestreams_walked += 1
+        _check_listed_id(livestream_id, totals.livestreams_walked)
         rows_before = totals.rows
         for session in hook.iter_livestream_sessions(livestream_id):
             totals.sessions_seen += 1
             row = usage_row(livestream, session, window, totals)
             if row is None:
                 continue
-            if row["stopped_time"] is None and not include_live_sessions:
+            if row["live_at_window_end"] and not include_live_sessions:
                 totals.live_sessions_left_out += 1
                 continue
             totals.add(row)
             yield row
         if totals.rows > rows_before:
             totals.livestreams += 1
+
+
+def _check_listed_id(livestream_id: str, position: int) -> None:
+    # The id goes into the path of the next request. One the API itself listed that fails the check is the
+    # API's fault, not the user's: say where it came from rather than raise the user-facing config error.
+    try:
+        validate_id("livestream_id", livestream_id)
+    except RealtimeKitConfigError as error:
+        raise RealtimeKitInvalidResponseError(
+            f"The API's livestream list (GET /livestreams, item {position}) returned the livestream id "
+            f"{_shown_id(livestream_id)}, which cannot be used in a request path: {error} Nothing was written; "
+            "the id is the API's own, so report it to Cloudflare.",
+            undecodable=False,
+        ) from None
+
+
+def _shown_id(livestream_id: str, limit: int = 80) -> str:
+    # An id too long to pass the check may be too long to read in a log line as well.
+    if len(livestream_id) <= limit:
+        return repr(livestream_id)
+    return f"{livestream_id[:limit]!r}... ({len(livestream_id)} characters)"

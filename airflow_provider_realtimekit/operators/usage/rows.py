@@ -28,6 +28,7 @@ USAGE_COLUMNS: tuple[str, ...] = (
     "ingest_seconds",
     "viewer_seconds",
     "err_message",
+    "live_at_window_end",
 )
 
 
@@ -55,12 +56,15 @@ def usage_row(
     if window.field == "started_time":
         if not window.contains(started):
             return None
-        if stopped is not None and stopped >= window.end:
-            # Live at the window end: the row shows the session as the window saw it, so a later re-run of
-            # the same window writes the same row.
-            stopped = None
+        # Stopping exactly at the end counts as live at the end: that stop belongs to the next window, as it
+        # does for window_field="stopped_time".
+        live_at_window_end = stopped is None or stopped >= window.end
     elif stopped is None or not window.contains(stopped):
         return None
+    else:
+        live_at_window_end = False
+    # Written as known at pull time: a session that stopped after the window end has its real stop and
+    # duration, which are final like its figures; only a session still live now has neither.
     return {
         "livestream_id": livestream.get("id"),
         "livestream_name": livestream.get("name"),
@@ -71,6 +75,7 @@ def usage_row(
         "ingest_seconds": _seconds(session.get("ingest_seconds"), "ingest_seconds", session_id),
         "viewer_seconds": _seconds(session.get("viewer_seconds"), "viewer_seconds", session_id),
         "err_message": session.get("err_message") or None,
+        "live_at_window_end": live_at_window_end,
     }
 
 
