@@ -207,7 +207,7 @@ class Components:
     def tail(self, name: str) -> str:
         return tail_of(self.home / f"{name}.log")
 
-    def stop(self, grace: float = 15.0) -> None:
+    def stop(self, grace: float = 5.0) -> None:
         live = [process for process in self.processes.values() if process.poll() is None]
         for process in live:
             os.killpg(process.pid, signal.SIGTERM)
