@@ -149,7 +149,7 @@ class ClientSettings:
         secret = self.token.encode()
         if secret in body:
             body = body.replace(secret, b"***")
-        return ApiResponse(status, headers, body)
+        return ApiResponse(status, headers, body, self.base_url)
 
     @property
     def authorization(self) -> dict[str, str]:

@@ -29,6 +29,7 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitAuthError,
     RealtimeKitError,
 )
+from airflow_provider_realtimekit.hooks import DEFAULT_CONN_ID
 from airflow_provider_realtimekit.waits.token_gates import token_gate
 
 USER_AGENT = f"airflow-provider-realtimekit/{__version__}"
@@ -46,7 +47,7 @@ class RealtimeKitHookBase(BaseHook):
     """
 
     conn_name_attr = "realtimekit_conn_id"
-    default_conn_name = "realtimekit_default"
+    default_conn_name = DEFAULT_CONN_ID
     conn_type = "realtimekit"
     hook_name = "Cloudflare RealtimeKit"
 
