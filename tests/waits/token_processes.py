@@ -6,7 +6,6 @@ Used by tests/waits/test_token_processes.py and benchmarks/token_processes.py.
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import time
@@ -35,7 +34,10 @@ def poll_for(connection_json: str, livestream_id: str, seconds: float, ready: An
     :param results: a queue for the result.
     """
     os.environ["AIRFLOW_CONN_REALTIMEKIT_DEFAULT"] = connection_json
-    logging.getLogger("airflow.task.hooks").setLevel(logging.WARNING)  # a line per request would only slow it
+    # A log line per request would only slow the child and flood the parent's output: results go by queue.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     from airflow_provider_realtimekit.exceptions import RealtimeKitError
     from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
 
