@@ -85,6 +85,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
         self.fail_on_stream_error = fail_on_stream_error
         self.max_consecutive_failures = max_consecutive_failures
         self.deferrable = deferrable
+        #: The session's livestream, as the last successful poke read it (handed to the trigger).
+        self._livestream_id: str | None = None
 
     @cached_property
     def hook(self) -> RealtimeKitHook:
@@ -111,6 +113,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
                 not_before=self._budget.quiet_until if self._budget.quiet_until > time.time() else None,
                 # A failed poke here and the trigger's failures are one streak against one budget.
                 failures_so_far=self._budget.consecutive_failures,
+                # What the first poke read: the trigger's shared poller needs no first fetch of its own.
+                livestream_id=self._livestream_id,
             ),
             method_name="execute_complete",
             # A backstop for a triggerer that is down: the trigger normally reports the timeout itself.
@@ -137,6 +141,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
             self.log.warning("%s", self._budget.record_failure(error))
             return False
         self._budget.record_success()
+        livestream_id = session.get("livestream_id")
+        self._livestream_id = livestream_id if isinstance(livestream_id, str) else None
         return self._outcome(session, context)
 
     def _get_next_poke_interval(self, started_at: Any, run_duration: Any, poke_count: int) -> float:
