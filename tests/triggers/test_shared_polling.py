@@ -190,3 +190,27 @@ async def test_the_http_client_is_built_off_the_event_loop_and_shared(emulator, 
     assert len(built_in) == 1  # one client for the five triggers ...
     assert built_in[0] != threading.current_thread().name  # ... built in a worker thread
     assert TOKEN not in json.dumps(events)
+
+
+async def test_triggers_starting_together_read_their_connection_once(emulator, realtimekit_conn, monkeypatch):
+    from airflow_provider_realtimekit.waits import shared_connection
+
+    reads: list[str] = []
+    original = shared_connection.aget_connection
+
+    async def counting_read(hook, conn_id):
+        reads.append(conn_id)
+        return await original(hook, conn_id)
+
+    monkeypatch.setattr(shared_connection, "aget_connection", counting_read)
+    sessions = [emulator.add_session(emulator.add_livestream()["id"], stops_after=0.3) for _ in range(10)]
+
+    events = await asyncio.wait_for(
+        asyncio.gather(
+            *(run_to_event(RealtimeKitLivestreamSessionTrigger(s["id"], poll_interval=INTERVAL)) for s in sessions)
+        ),
+        30,
+    )
+
+    assert [e["status"] for e in events] == ["success"] * 10
+    assert reads == ["realtimekit_default"]
