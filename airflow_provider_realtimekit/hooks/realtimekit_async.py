@@ -26,6 +26,7 @@ from airflow_provider_realtimekit.api import (
 from airflow_provider_realtimekit.exceptions import RealtimeKitError
 from airflow_provider_realtimekit.hooks.async_client_pool import acquire_client, release_client
 from airflow_provider_realtimekit.hooks.realtimekit import USER_AGENT, RealtimeKitHookBase
+from airflow_provider_realtimekit.waits.token_gates import token_gate
 
 
 class RealtimeKitAsyncHook(RealtimeKitHookBase):
@@ -92,12 +93,23 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
     async def _send(self, request: ApiRequest) -> ApiResponse:
         if self._client is None:
             raise RealtimeKitError("RealtimeKitAsyncHook must be used as 'async with RealtimeKitAsyncHook(...)'.")
+        settings = self.settings
+        gate = token_gate(settings)
+        await gate.acquire_async(settings.retry.retry_after_cap, settings.describe(request))
+        answer: httpx.Response | None = None
+        try:
+            answer = await self._exchange(self._client, request)
+        finally:
+            gate.record_answer(*((answer.status_code, dict(answer.headers)) if answer else (None, {})))
+        return settings.received(answer.status_code, dict(answer.headers), answer.content)
+
+    async def _exchange(self, client: httpx.AsyncClient, request: ApiRequest) -> httpx.Response:
         started = time.monotonic()
         self.requests_sent += 1
         try:
             # httpx's read timeout bounds each pause, not the whole answer: a trickled body is cut off here.
             response = await asyncio.wait_for(
-                self._client.request(
+                client.request(
                     request.method,
                     request.path,
                     params=dict(request.params),
@@ -117,4 +129,4 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
             response.status_code,
             time.monotonic() - started,
         )
-        return self.settings.received(response.status_code, dict(response.headers), response.content)
+        return response

@@ -10,7 +10,12 @@ from typing import Any
 
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
-from airflow_provider_realtimekit._compat import AirflowSensorTimeout, conf
+from airflow_provider_realtimekit._compat import (
+    AirflowFailException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+    conf,
+)
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitError,
     RealtimeKitNotFoundError,
@@ -35,7 +40,9 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
     Waits until a livestream session's ``stopped_time`` is set, then returns the session payload, which
     lands in XCom as ``return_value`` in every mode (poke, reschedule, deferrable).
 
-    A 404, an authentication failure or a bad id fails at once. Transient failures (5xx, 429, timeouts,
+    A 404, an authentication failure or a bad id fails at once, without Airflow ``retries`` (each is a
+    :class:`~airflow_provider_realtimekit.exceptions.RealtimeKitPermanentError`); with ``soft_fail=True``
+    the task is skipped instead, in every mode. Transient failures (5xx, 429, timeouts,
     after the hook's own retries) only log a warning and the wait goes on, until more than
     ``max_consecutive_failures`` polls in a row have failed. In deferrable mode the count carries over from
     the check made before deferring to the trigger. In reschedule mode each poke is a fresh process, so the
@@ -93,7 +100,7 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
         if not self.deferrable:
             return super().execute(context)
         deadline = time.time() + self.timeout
-        done = self.poke(context)  # already stopped? then no trigger round-trip at all
+        done = self._first_check(context)  # already stopped? then no trigger round-trip at all
         if done:
             return done.xcom_value if isinstance(done, PokeReturnValue) else None
         self.defer(
@@ -113,6 +120,17 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
             # A backstop for a triggerer that is down: the trigger normally reports the timeout itself.
             timeout=timedelta(seconds=max(deadline - time.time(), 0) + self.poke_interval),
         )
+
+    def _first_check(self, context: Context) -> PokeReturnValue | bool:
+        # The check before deferring runs outside BaseSensorOperator.execute's loop, which is where Airflow
+        # turns a failed poke into a skip for soft_fail (and never_fail): apply the same rule here, so a
+        # permanent error skips a soft_fail sensor in every mode.
+        try:
+            return self.poke(context)
+        except AirflowFailException as error:
+            if self.soft_fail or getattr(self, "never_fail", False):
+                raise AirflowSkipException(f"Skipping due to soft_fail: {error}") from error
+            raise
 
     def poke(self, context: Context) -> PokeReturnValue | bool:
         try:

@@ -1,10 +1,12 @@
 """A real Airflow deployment on loopback, for the end-to-end tests.
 
-`airflow db migrate` in a fresh AIRFLOW_HOME, then the scheduler, triggerer, dag-processor and api-server,
-each in its own process group (own session) with its output in a log file. Every wait is bounded and
-checks that the components are still alive, so a component that fails to start or dies fails the test
-with its log tail instead of a hang. `stop()` ends every process group (SIGTERM, then SIGKILL after a
-grace period) and then looks through /proc for any process still carrying this AIRFLOW_HOME.
+`airflow db migrate` in a fresh AIRFLOW_HOME (SQLite, or a throwaway PostgreSQL server: see
+`metadata_db.py`), then the api-server, scheduler, dag-processor and one or more triggerers, each a
+`Component` (own process group, own log file). Every wait is bounded and checks that the components are
+still alive, so a component that fails to start or dies fails the test with its log tail instead of a hang.
+A test may stop, kill or restart one component (`stop_component`, `kill`, `restart`), for example one of
+two triggerers. `stop()` ends every process group (SIGTERM, then SIGKILL after a grace period), looks
+through /proc for any process still carrying this AIRFLOW_HOME, and stops the metadata DB.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ import json
 import os
 import secrets
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -26,87 +26,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tests.e2e.components import STOP_GRACE, Component, DeploymentError, free_port
+from tests.e2e.metadata_db import MetadataDB, Row, metadata_db_for
+
 T = TypeVar("T")
 
-COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
-#: Seconds a process group gets between SIGTERM and SIGKILL.
-STOP_GRACE = 20.0
+__all__ = ["Deployment", "DeploymentError"]
 
-
-class DeploymentError(AssertionError):
-    """A component failed, or something did not happen in time; the message carries the log tails."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _group_exists(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - a process of another user reused the id
-        return False
-    return True
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except FileNotFoundError:
-        return "(no log)"
-    return "\n".join(text.splitlines()[-lines:])
-
-
-@dataclass
-class Component:
-    """One long-running `airflow <name>` process, leader of its own process group."""
-
-    name: str
-    argv: list[str]
-    log_path: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self, env: Mapping[str, str], cwd: Path) -> None:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                self.argv,
-                env=dict(env),
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    @property
-    def pgid(self) -> int:
-        assert self.process is not None
-        return self.process.pid  # start_new_session: the leader's pid is the group id
-
-    def exited(self) -> int | None:
-        return None if self.process is None else self.process.poll()
-
-    def describe(self) -> str:
-        status = "running" if self.exited() is None else f"exited with {self.exited()}"
-        return f"--- {self.name} ({status}), last lines of {self.log_path}:\n{_tail(self.log_path)}"
+#: The job type each kind of component registers in the `job` table.
+JOB_TYPES = {"scheduler": "SchedulerJob", "dag-processor": "DagProcessorJob", "triggerer": "TriggererJob"}
 
 
 @dataclass
 class Deployment:
-    """Scheduler, triggerer, dag-processor and api-server sharing one SQLite DB in `home`.
+    """Scheduler, dag-processor, api-server and `triggerers` triggerers sharing one metadata DB.
 
     :param home: an empty directory, the AIRFLOW_HOME.
     :param bundles: DAG bundle name -> folder.
     :param extra_env: more environment for every component and CLI call (connections, DAG settings).
+    :param backend: the metadata DB, `sqlite` or `postgres`.
+    :param triggerers: how many triggerers; they are named `triggerer-1`, `triggerer-2`, ...
+    :param parallelism: `[core] parallelism`, the LocalExecutor's task slots.
     """
 
     home: Path
     bundles: Mapping[str, Path]
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    backend: str = "sqlite"
+    triggerers: int = 1
+    parallelism: int = 2
     api_port: int = field(default_factory=free_port)
     components: dict[str, Component] = field(default_factory=dict)
     cli_calls: int = 0
@@ -115,8 +63,12 @@ class Deployment:
         self.log_dir = self.home / "component-logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         (self.home / "dags").mkdir(exist_ok=True)
-        self.db_path = self.home / "airflow.db"
-        self.env = self._environment()
+        self.metadata_db: MetadataDB = metadata_db_for(self.backend, self.home, self.log_dir)
+        self.env: dict[str, str] = {}
+
+    @property
+    def triggerer_names(self) -> list[str]:
+        return [f"triggerer-{number}" for number in range(1, self.triggerers + 1)]
 
     def _environment(self) -> dict[str, str]:
         # Start from this process's environment without any Airflow setting of the unit tests' conftest.
@@ -133,9 +85,9 @@ class Deployment:
         env.update(
             {
                 "AIRFLOW_HOME": str(self.home),
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.db_path}",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self.metadata_db.url,
                 "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-                "AIRFLOW__CORE__PARALLELISM": "2",
+                "AIRFLOW__CORE__PARALLELISM": str(self.parallelism),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 "AIRFLOW__CORE__DAGS_FOLDER": str(self.home / "dags"),
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
@@ -162,42 +114,78 @@ class Deployment:
     # Life cycle.
 
     def start(self, timeout: float = 120.0) -> None:
+        self.metadata_db.start()
+        self.env = self._environment()
         self.cli("db", "migrate", timeout=timeout)
         argv = {
             "api-server": ["api-server", "--host", "127.0.0.1", "--port", str(self.api_port), "--workers", "1"],
             # No log servers: they bind every interface on fixed ports, and the task logs are local files.
             "scheduler": ["scheduler", "--skip-serve-logs"],
             "dag-processor": ["dag-processor"],
-            "triggerer": ["triggerer", "--skip-serve-logs"],
+            **{name: ["triggerer", "--skip-serve-logs"] for name in self.triggerer_names},
         }
-        for name in COMPONENTS:
-            component = Component(name, [sys.executable, "-m", "airflow", *argv[name]], self.log_dir / f"{name}.log")
+        for name, args in argv.items():
+            component = Component(name, [sys.executable, "-m", "airflow", *args], self.log_dir / f"{name}.log")
             self.components[name] = component
             component.start(self.env, self.home)
         self.wait_for(self._api_server_answers, timeout, "the api-server to answer on 127.0.0.1")
+        expected = {"SchedulerJob": 1, "DagProcessorJob": 1, "TriggererJob": self.triggerers}
         self.wait_for(
-            lambda: self._jobs_running({"SchedulerJob", "TriggererJob", "DagProcessorJob"}),
+            lambda: all(self._running_jobs(job_type) >= n for job_type, n in expected.items()),
             timeout,
-            "the scheduler, triggerer and dag-processor to register their jobs",
+            f"the scheduler, {self.triggerers} triggerer(s) and the dag-processor to register their jobs",
         )
 
     def stop(self) -> list[str]:
-        """Stop every component's process group; return a description of any process that was left over."""
-        for component in self.components.values():
-            if component.process is not None and _group_exists(component.pgid):
-                os.killpg(component.pgid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE
-        while time.monotonic() < deadline and any(self._live_groups()):
-            time.sleep(0.2)
-        for pgid in self._live_groups():
-            os.killpg(pgid, signal.SIGKILL)
-        for component in self.components.values():
-            if component.process is not None:
-                component.process.wait(timeout=10)
-        return self._kill_strays()
+        """Stop every component and the metadata DB; return a description of any process that was left over."""
+        try:
+            for component in self.components.values():
+                if component.running_group():
+                    os.killpg(component.pgid, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_GRACE
+            while time.monotonic() < deadline and any(c.running_group() for c in self.components.values()):
+                time.sleep(0.2)
+            for component in self.components.values():
+                if component.running_group():
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(component.pgid, signal.SIGKILL)
+            for component in self.components.values():
+                if component.process is not None:
+                    component.process.wait(timeout=10)
+            return self._kill_strays()
+        finally:
+            self.metadata_db.stop()
 
-    def _live_groups(self) -> list[int]:
-        return [c.pgid for c in self.components.values() if c.process is not None and _group_exists(c.pgid)]
+    # One component at a time (for example one of two triggerers).
+
+    def stop_component(self, name: str, sig: signal.Signals = signal.SIGTERM) -> None:
+        """Stop one component's process group; it no longer counts as dead for `check_alive`.
+
+        :param name: a key of `components`, e.g. `triggerer-2`.
+        :param sig: SIGTERM for a graceful stop (SIGKILL follows after the grace period).
+        """
+        self.components[name].stop(sig)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one component's process group: a crash, without any clean-up (its job stays `running`)."""
+        self.stop_component(name, signal.SIGKILL)
+
+    def start_component(self, name: str, timeout: float = 120.0) -> None:
+        """Start a stopped component again (its log file is appended to) and wait until its new job runs."""
+        job_type = self._job_type(name)
+        known = self._newest_job_id(job_type) if job_type else 0
+        self.components[name].start(self.env, self.home)
+        if job_type:
+            self.wait_for(
+                lambda: self._newest_job_id(job_type, state="running") > known,
+                timeout,
+                f"the restarted {name} to register a new {job_type}",
+            )
+
+    def restart(self, name: str, sig: signal.Signals = signal.SIGTERM, timeout: float = 120.0) -> None:
+        """Stop one component with `sig` (SIGKILL for a crash), start it again, wait until its new job runs."""
+        self.stop_component(name, sig)
+        self.start_component(name, timeout)
 
     def _kill_strays(self) -> list[str]:
         """SIGKILL any process still holding this AIRFLOW_HOME (one that left its group); describe them."""
@@ -232,7 +220,7 @@ class Deployment:
     # Waiting and inspecting.
 
     def check_alive(self) -> None:
-        dead = [c for c in self.components.values() if c.exited() is not None]
+        dead = [c for c in self.components.values() if c.dead()]
         if dead:
             raise DeploymentError("A component died:\n" + "\n".join(c.describe() for c in dead))
 
@@ -251,7 +239,7 @@ class Deployment:
             time.sleep(interval)
 
     def describe_components(self) -> str:
-        return "\n".join(c.describe() for c in self.components.values())
+        return "\n".join([*(c.describe() for c in self.components.values()), self.metadata_db.describe()])
 
     def cli(self, *args: str, timeout: float = 120.0) -> str:
         """Run `airflow <args>` with the deployment's environment; return its output, fail on non-zero exit."""
@@ -276,24 +264,22 @@ class Deployment:
             raise DeploymentError(f"`airflow {' '.join(args)}` exited with {result.returncode}:\n{output[-3000:]}")
         return output
 
-    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        """Read the metadata DB directly (read-only; the components keep writing to it)."""
-        if not self.db_path.exists():
-            return []
-        db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
-        db.row_factory = sqlite3.Row
-        try:
-            return db.execute(sql, tuple(params)).fetchall()
-        except sqlite3.OperationalError as error:
-            if "no such table" in str(error) or "locked" in str(error):
-                return []
-            raise
-        finally:
-            db.close()
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Read the metadata DB directly (`?` placeholders; rows read like dicts) while the components write."""
+        return self.metadata_db.query(sql, params)
 
-    def _jobs_running(self, job_types: set[str]) -> bool:
-        rows = self.query("SELECT DISTINCT job_type FROM job WHERE state = 'running'")
-        return job_types <= {row["job_type"] for row in rows}
+    @staticmethod
+    def _job_type(name: str) -> str | None:
+        return JOB_TYPES.get(name.rsplit("-", 1)[0] if name.startswith("triggerer-") else name)
+
+    def _running_jobs(self, job_type: str) -> int:
+        rows = self.query("SELECT COUNT(*) AS n FROM job WHERE state = 'running' AND job_type = ?", (job_type,))
+        return int(rows[0]["n"]) if rows else 0
+
+    def _newest_job_id(self, job_type: str, state: str | None = None) -> int:
+        sql = "SELECT MAX(id) AS newest FROM job WHERE job_type = ?" + (" AND state = ?" if state else "")
+        rows = self.query(sql, (job_type, state) if state else (job_type,))
+        return int(rows[0]["newest"] or 0) if rows else 0
 
     def _api_server_answers(self) -> bool:
         url = f"http://127.0.0.1:{self.api_port}/api/v2/monitor/health"

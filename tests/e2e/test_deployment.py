@@ -1,8 +1,9 @@
 """End to end: the example post-stream DAG in a real Airflow deployment against the emulator.
 
-One deployment per module (scheduler, triggerer, dag-processor, api-server, LocalExecutor, SQLite) and one
-emulator; all four runs are triggered together with `airflow dags trigger` (no logical date) and each test
-reads what its run left: states, the sensor's trip through the triggerer, XComs, polls and log files.
+On the shared SQLite deployment (`sqlite_stack`: scheduler, one triggerer, dag-processor, api-server,
+LocalExecutor) and its emulator; all four runs are triggered together with `airflow dags trigger` (no
+logical date) and each test reads what its run left: states, the sensor's trip through the triggerer,
+XComs, polls and log files.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import itertools
 import json
 import secrets
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,21 +21,16 @@ import pytest
 from airflow_provider_realtimekit.testing import Polls, RealtimeKitEmulator
 from tests.e2e.dags.realtimekit_sensor_timeouts import TIMEOUT_SECONDS
 from tests.e2e.deployment import Deployment, DeploymentError
+from tests.e2e.pool import DAG_FOLDERS, POKE_INTERVAL, TOKEN, Stack
 
 # The first test also pays for starting the deployment and for every run: give it more than the default.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(540)]
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_DAGS = REPO / "example_dags"
-E2E_DAGS = Path(__file__).resolve().parent / "dags"
 POST_STREAM = "realtimekit_post_stream"
 TIMEOUT_DAG = "rtk_e2e_sensor_timeout"
 SOFT_FAIL_DAG = "rtk_e2e_sensor_timeout_soft_fail"
 SENSOR = "wait_for_session_end"
 SENSOR_TRIGGER = "airflow_provider_realtimekit.triggers.realtimekit.RealtimeKitLivestreamSessionTrigger"
-POKE_INTERVAL = 1.0
-#: Distinctive, so that a leak cannot hide among other strings.
-TOKEN = f"rtk-e2e-token-{secrets.token_hex(10)}"
 STREAM_ERROR = "encoder lost the RTMP ingest"
 #: GETs of the session for which it stays live: the worker's first poke, then the triggerer's polls.
 #: Every trigger here runs for several seconds on purpose: when a trigger fires before the scheduler has
@@ -63,26 +58,15 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[RealtimeKitEmulator]:
-    with RealtimeKitEmulator(token=TOKEN, port=0) as emu:
-        yield emu
+def emulator(sqlite_stack: Stack) -> RealtimeKitEmulator:
+    return sqlite_stack.emulator
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory, emulator: RealtimeKitEmulator) -> Iterator[Deployment]:
-    if not (EXAMPLE_DAGS / f"{POST_STREAM}.py").is_file():
-        pytest.fail(f"The example DAG {EXAMPLE_DAGS / POST_STREAM}.py is missing: the end-to-end test runs it.")
-    deployment = Deployment(
-        home=tmp_path_factory.mktemp("airflow-home"),
-        bundles={"example-dags": EXAMPLE_DAGS, "e2e-dags": E2E_DAGS},
-        extra_env={**emulator.connection_env(), "REALTIMEKIT_POKE_INTERVAL": f"{POKE_INTERVAL:g}"},
-    )
-    try:
-        deployment.start()
-        yield deployment
-    finally:
-        strays = deployment.stop()
-    assert not strays, "processes outlived their process groups and had to be killed:\n" + "\n".join(strays)
+def deployment(sqlite_stack: Stack) -> Deployment:
+    if not (DAG_FOLDERS["example-dags"] / f"{POST_STREAM}.py").is_file():
+        pytest.fail(f"The example DAG {POST_STREAM}.py is missing from example_dags/: the end-to-end test runs it.")
+    return sqlite_stack.deployment
 
 
 @pytest.fixture(scope="module")
@@ -271,7 +255,7 @@ def test_the_token_is_in_no_log_and_nowhere_else_in_airflow_home(deployment: Dep
     files = [path for path in deployment.home.rglob("*") if path.is_file()]
     task_logs = [path for path in files if "dag_id=" in str(path)]
     assert len(task_logs) >= 8, "expected the task logs of every run"
-    assert {"triggerer.log", "scheduler.log", "api-server.log", "dag-processor.log"} <= {p.name for p in files}
+    assert {"triggerer-1.log", "scheduler.log", "api-server.log", "dag-processor.log"} <= {p.name for p in files}
 
     leaks = [str(path) for path in files if TOKEN.encode() in path.read_bytes()]
 
