@@ -150,7 +150,8 @@ def settings_of(connection_json: str) -> Any:
 async def open_scaled_poller(plan: Plan) -> Any:
     """Create the token's poller with the plan's time scale before the triggers subscribe to it."""
     from airflow_provider_realtimekit.waits.pacer import Pacer
-    from airflow_provider_realtimekit.waits.poller import PollerOptions, shared_poller
+    from airflow_provider_realtimekit.waits.poller_records import PollerOptions
+    from airflow_provider_realtimekit.waits.poller_registry import shared_poller
 
     settings = settings_of(os.environ["AIRFLOW_CONN_REALTIMEKIT_DEFAULT"])
     return shared_poller(settings, PollerOptions(rate=Pacer.rate * plan.scale, first_poll_spread=plan.seconds(5.0)))
@@ -195,7 +196,7 @@ def poller_memory(waits: int) -> float:
     async def subscribe_all() -> float:
         from contextlib import AsyncExitStack
 
-        from airflow_provider_realtimekit.waits.poller import shared_poller
+        from airflow_provider_realtimekit.waits.poller_registry import shared_poller
 
         with RealtimeKitEmulator(token=TOKEN) as emulator:
             poller = shared_poller(settings_of(emulator.connection_json()))

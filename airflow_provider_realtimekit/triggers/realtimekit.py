@@ -31,7 +31,8 @@ from airflow_provider_realtimekit.waits.parameters import (
     check_max_consecutive_failures,
     check_positive_seconds,
 )
-from airflow_provider_realtimekit.waits.poller import SharedPoller, shared_poller
+from airflow_provider_realtimekit.waits.poller import SharedPoller
+from airflow_provider_realtimekit.waits.poller_registry import shared_poller
 from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
 from airflow_provider_realtimekit.waits.shared_connection import read_connection
 

@@ -12,7 +12,7 @@ from airflow_provider_realtimekit.hooks import async_client_pool
 from airflow_provider_realtimekit.hooks.async_client_pool import clients_open
 from airflow_provider_realtimekit.testing import RealtimeKitEmulator
 from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
-from airflow_provider_realtimekit.waits.poller import running_pollers
+from airflow_provider_realtimekit.waits.poller_registry import running_pollers
 from tests.conftest import TOKEN
 from tests.waits.conftest import routes
 
