@@ -12,9 +12,10 @@ from airflow_provider_realtimekit.hooks import async_client_pool
 from airflow_provider_realtimekit.hooks.async_client_pool import clients_open
 from airflow_provider_realtimekit.testing import RealtimeKitEmulator
 from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
-from airflow_provider_realtimekit.waits.poller_registry import running_pollers
+from airflow_provider_realtimekit.waits.poller_records import PollerOptions
+from airflow_provider_realtimekit.waits.poller_registry import running_pollers, shared_poller
 from tests.conftest import TOKEN
-from tests.waits.conftest import routes
+from tests.waits.conftest import routes, settings_for
 
 INTERVAL = 0.2
 
@@ -30,11 +31,14 @@ async def run_to_event(trigger: RealtimeKitLivestreamSessionTrigger) -> dict:
 def stopping_sessions(emulator: RealtimeKitEmulator, count: int) -> list[dict]:
     # Stops spread over a few polls, each session on a livestream of its own.
     return [
-        emulator.add_session(emulator.add_livestream()["id"], stops_after=0.6 + 0.1 * (n % 8)) for n in range(count)
+        emulator.add_session(emulator.add_livestream()["id"], stops_after=1.0 + 0.1 * (n % 8)) for n in range(count)
     ]
 
 
 async def test_many_triggers_get_their_own_payloads_with_far_fewer_requests(emulator, realtimekit_conn):
+    # The token's poller, made before the triggers subscribe, without pacing: all first fetches land before
+    # the first stop however loaded the machine, so that the stops are seen through the listing.
+    shared_poller(settings_for(emulator), PollerOptions(rate=1000, first_poll_spread=0))
     sessions = stopping_sessions(emulator, 16)
     triggers = [RealtimeKitLivestreamSessionTrigger(s["id"], poll_interval=INTERVAL) for s in sessions]
 
