@@ -20,12 +20,13 @@ export PYTHONDONTWRITEBYTECODE :=
 PYTEST_ARGS ?=
 LINTED := airflow_provider_realtimekit tests example_dags benchmarks scripts
 
-.PHONY: help install lint test test-oldest demo benchmarks reliability clean
+.PHONY: help install lint test test-oldest test-live demo benchmarks reliability clean
 
 help:
 	@echo "make demo         run the example post-stream DAG in a real Airflow against the local emulator"
 	@echo "make test         lint (ruff, mypy) and run the whole test suite"
 	@echo "make test-oldest  run the suite on the oldest supported Airflow ($(AIRFLOW_OLDEST)) in .venv-oldest"
+	@echo "make test-live    read-only checks against the real Cloudflare API (needs REALTIMEKIT_* variables)"
 	@echo "make benchmarks   run the benchmarks and print their tables"
 	@echo "make reliability  run the fault/bad-input/leak suite and print its summary table"
 	@echo "make clean        remove virtualenvs, caches and the demo's AIRFLOW_HOME"
@@ -57,6 +58,10 @@ test-oldest:
 	@$(MAKE) --no-print-directory install VENV=.venv-oldest AIRFLOW_VERSION=$(AIRFLOW_OLDEST)
 	@echo "==> pytest (Airflow $(AIRFLOW_OLDEST))"
 	@.venv-oldest/bin/python -m pytest $(PYTEST_ARGS)
+
+# Read-only checks against the real Cloudflare API (docs/live-contract.md); skips in one line without credentials.
+test-live: install
+	@$(PY) -m scripts.live_contract
 
 demo: install
 	@$(PY) scripts/demo.py

@@ -52,7 +52,10 @@ def get_provider_info() -> dict:
         "triggers": [
             {
                 "integration-name": "Cloudflare RealtimeKit",
-                "python-modules": ["airflow_provider_realtimekit.triggers.realtimekit"],
+                "python-modules": [
+                    "airflow_provider_realtimekit.triggers.realtimekit",
+                    "airflow_provider_realtimekit.triggers.session_ended",
+                ],
             }
         ],
         "connection-types": [

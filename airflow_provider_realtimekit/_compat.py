@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 try:
     from airflow.sdk.exceptions import (
         AirflowException,
+        AirflowFailException,
         AirflowSensorTimeout,
         AirflowSkipException,
         TaskDeferred,
@@ -26,6 +27,7 @@ try:
 except ImportError:  # Airflow 3.0 and 3.1: the Task SDK does not define them yet
     from airflow.exceptions import (  # type: ignore[no-redef,attr-defined]
         AirflowException,
+        AirflowFailException,
         AirflowSensorTimeout,
         AirflowSkipException,
         TaskDeferred,
@@ -62,6 +64,7 @@ async def aget_connection(hook: BaseHook, conn_id: str) -> Connection:
 
 __all__ = [
     "AirflowException",
+    "AirflowFailException",
     "AirflowSensorTimeout",
     "AirflowSkipException",
     "BaseHook",

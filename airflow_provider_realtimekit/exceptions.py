@@ -1,8 +1,14 @@
 """One small exception class per failure meaning.
 
-Every class is an :class:`~airflow.sdk.exceptions.AirflowException`, so ``soft_fail``, retries and
+Every class is an :class:`~airflow.sdk.exceptions.AirflowException`, so ``soft_fail`` and
 ``on_failure_callback`` behave as Airflow users expect. ``transient`` tells a waiting task whether the
 failure may clear by itself (so the wait goes on) or needs a person (so the task fails at once).
+
+Failures that no retry can fix are also :class:`~airflow.sdk.exceptions.AirflowFailException`s (through
+:class:`RealtimeKitPermanentError`), so the task fails without using its Airflow ``retries``: a bad
+connection field or parameter, a refused token, an unknown session or livestream, a redirect, a request
+the API rejects as malformed (400, 422...), a stream that ended in error. An auth error is one of them: a
+retry minutes later runs with the same token, and three identical 401s only triple the failure noise.
 
 No message built here ever contains the API token: messages are assembled from the request's method
 and path, the HTTP status and the API's own error texts.
@@ -12,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from airflow_provider_realtimekit._compat import AirflowException
+from airflow_provider_realtimekit._compat import AirflowException, AirflowFailException
 
 
 class RealtimeKitError(AirflowException):
@@ -22,15 +28,22 @@ class RealtimeKitError(AirflowException):
     transient: bool = False
 
 
-class RealtimeKitConfigError(RealtimeKitError, ValueError):
+class RealtimeKitPermanentError(RealtimeKitError, AirflowFailException):
+    """A failure only a person can fix: the task fails at once, without its Airflow ``retries``.
+
+    A sensor with ``soft_fail=True`` is skipped instead, as Airflow does for any ``AirflowFailException``.
+    """
+
+
+class RealtimeKitConfigError(RealtimeKitPermanentError, ValueError):
     """A user-supplied value (an id, a connection field, a parameter) is invalid; nothing was sent."""
 
 
-class RealtimeKitAuthError(RealtimeKitError):
+class RealtimeKitAuthError(RealtimeKitPermanentError):
     """401/403: the token is missing, invalid, expired or lacks the RealtimeKit permission."""
 
 
-class RealtimeKitNotFoundError(RealtimeKitError):
+class RealtimeKitNotFoundError(RealtimeKitPermanentError):
     """404, or a success envelope whose ``data`` is missing or empty: the object does not exist."""
 
 
@@ -59,6 +72,24 @@ class RealtimeKitAPIError(RealtimeKitError):
     @property
     def transient(self) -> bool:  # type: ignore[override]
         return self.status is not None and (self.status >= 500 or self.status in (408, 409))
+
+
+class RealtimeKitRedirectError(RealtimeKitAPIError, RealtimeKitPermanentError):
+    """A 3xx: the base URL is not the API's own address. Redirects are never followed (the token would
+    go with them), and asking again gets the same redirect."""
+
+    @property
+    def transient(self) -> bool:  # type: ignore[override]
+        return False
+
+
+class RealtimeKitRequestRejectedError(RealtimeKitAPIError, RealtimeKitPermanentError):
+    """A 4xx other than 401, 403, 404, 408, 409 and 429 (400, 405, 422...): the API refused the request as
+    it was sent, and sending it again changes nothing."""
+
+    @property
+    def transient(self) -> bool:  # type: ignore[override]
+        return False
 
 
 class RealtimeKitRateLimitError(RealtimeKitAPIError):
@@ -98,7 +129,7 @@ class RealtimeKitTransportError(RealtimeKitError):
     transient = True
 
 
-class RealtimeKitStreamError(RealtimeKitError):
+class RealtimeKitStreamError(RealtimeKitPermanentError):
     """The livestream session ended with an ``err_message``.
 
     :param session_id: the livestream session id.
@@ -128,6 +159,8 @@ _REBUILDABLE: dict[str, type[RealtimeKitError]] = {
         RealtimeKitAuthError,
         RealtimeKitNotFoundError,
         RealtimeKitAPIError,
+        RealtimeKitRedirectError,
+        RealtimeKitRequestRejectedError,
         RealtimeKitRateLimitError,
         RealtimeKitInvalidResponseError,
         RealtimeKitTransportError,

@@ -42,6 +42,22 @@ os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
 TOKEN = "rtk-test-token-Zq8xW3vN5pK1"
 
 
+@pytest.fixture(autouse=True)
+def token_gates(request: pytest.FixtureRequest) -> Iterator[None]:
+    """
+    Every test starts with fresh per-token rate budgets, so one test's 429 cannot hold the next one's
+    requests. Gates are instant (no pacing, waits take no real time) unless the test is marked
+    ``paced_gates``: pacing is tested where it is the subject, and would only slow the rest.
+    """
+    from airflow_provider_realtimekit.waits import token_gates as gates
+
+    gates.reset_gates()
+    if request.node.get_closest_marker("paced_gates") is None:
+        gates.use_instant_gates()
+    yield
+    gates.reset_gates()
+
+
 @pytest.fixture(scope="session")
 def airflow_db() -> str:
     """A migrated metadata DB in the session's AIRFLOW_HOME (about 3 s, once)."""

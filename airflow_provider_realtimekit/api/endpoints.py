@@ -18,7 +18,9 @@ from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError
 #: that clamps it (it stops on the paging offsets or an empty page, never on a short page).
 DEFAULT_PER_PAGE = 100
 
-LIVESTREAM_STATUSES = frozenset({"LIVE", "IDLE", "ERRORED", "INVOKED", "OFFLINE"})
+#: The ``status`` filter of the livestream list, as Cloudflare's API definition and SDKs allow it. OFFLINE
+#: (used in Dyte's guides and in webhooks) is not one: the API answers 422, so it is refused before sending.
+LIVESTREAM_STATUSES = ("LIVE", "IDLE", "ERRORED", "INVOKED")
 
 TimeFormat = Literal["unix", "iso"]
 
@@ -34,6 +36,9 @@ class ApiRequest:
     :param what: a short description for messages, e.g. ``livestream session 'abc'``.
     :param expects_object: when True, a success envelope whose ``data`` is null or ``{}`` means not found.
     :param idempotent: only idempotent requests are retried.
+    :param route_ids: the connection fields the path is built from, for what a 404 of the route means.
+    :param names_object: True when the path ends in the id of one object the caller asked for, so that a
+        RealtimeKit 404 means that object does not exist (rather than the route itself being wrong).
     """
 
     method: str
@@ -42,6 +47,8 @@ class ApiRequest:
     what: str = ""
     expects_object: bool = True
     idempotent: bool = True
+    route_ids: tuple[str, ...] = ("account_id", "app_id")
+    names_object: bool = False
 
     def url(self, base_url: str) -> str:
         return base_url.rstrip("/") + self.path
@@ -87,7 +94,10 @@ class RealtimeKitApp:
     def livestream_session(self, session_id: str) -> ApiRequest:
         encoded = validate_id("session_id", session_id)
         return ApiRequest(
-            "GET", f"{self._app_path}/livestreams/sessions/{encoded}", what=f"livestream session {session_id!r}"
+            "GET",
+            f"{self._app_path}/livestreams/sessions/{encoded}",
+            what=f"livestream session {session_id!r}",
+            names_object=True,
         )
 
     def livestream(self, livestream_id: str, *, page_no: int = 1, per_page: int = DEFAULT_PER_PAGE) -> ApiRequest:
@@ -95,8 +105,9 @@ class RealtimeKitApp:
         return ApiRequest(
             "GET",
             f"{self._app_path}/livestreams/{encoded}",
-            params={"page_no": page_no, "per_page": per_page},
+            params={"page_no": _page_number("page_no", page_no), "per_page": _page_number("per_page", per_page)},
             what=f"livestream {livestream_id!r}",
+            names_object=True,
         )
 
     def active_livestream_session(self, livestream_id: str) -> ApiRequest:
@@ -105,6 +116,7 @@ class RealtimeKitApp:
             "GET",
             f"{self._app_path}/livestreams/{encoded}/active-livestream-session",
             what=f"active session of livestream {livestream_id!r}",
+            names_object=True,
         )
 
     def livestreams(
@@ -117,18 +129,27 @@ class RealtimeKitApp:
         end_time: datetime | None = None,
         exclude_meetings: bool | None = None,
     ) -> ApiRequest:
-        params: dict[str, str | int] = {"page_no": page_no, "per_page": per_page}
+        params: dict[str, str | int] = {"page_no": _page_number("page_no", page_no), "per_page": per_page}
+        _page_number("per_page", per_page)
         if status is not None:
-            if status not in LIVESTREAM_STATUSES:
+            if not isinstance(status, str) or status not in LIVESTREAM_STATUSES:
                 raise RealtimeKitConfigError(
-                    f"status {status!r} is not a livestream status; use one of {sorted(LIVESTREAM_STATUSES)}."
+                    f"status {status!r} is not a livestream status the API accepts; use one of "
+                    f"{', '.join(LIVESTREAM_STATUSES)} (upper case), or None for every status."
                 )
             params["status"] = status
         if start_time is not None:
             params["start_time"] = _iso_utc(_checked("start_time", start_time))
         if end_time is not None:
             params["end_time"] = _iso_utc(_checked("end_time", end_time))
+        if start_time is not None and end_time is not None and end_time <= start_time:
+            raise RealtimeKitConfigError(
+                f"end_time ({end_time.isoformat()}) must be after start_time ({start_time.isoformat()})."
+            )
         if exclude_meetings is not None:
+            if not isinstance(exclude_meetings, bool):
+                # A string such as "false" would be truthy and send the opposite of what was meant.
+                raise RealtimeKitConfigError(f"exclude_meetings must be True, False or None, got {exclude_meetings!r}.")
             params["exclude_meetings"] = "true" if exclude_meetings else "false"
         return ApiRequest(
             "GET", f"{self._app_path}/livestreams", params=params, what="livestreams", expects_object=False
@@ -164,15 +185,21 @@ class RealtimeKitApp:
             params={"page_no": page_no, "per_page": per_page},
             what="RealtimeKit apps",
             expects_object=False,
+            route_ids=("account_id",),
         )
 
     def account_token_verify(self) -> ApiRequest:
-        return ApiRequest("GET", f"{self._account_path}/tokens/verify", what="token verification (account token)")
+        return ApiRequest(
+            "GET",
+            f"{self._account_path}/tokens/verify",
+            what="token verification (account token)",
+            route_ids=("account_id",),
+        )
 
 
 def user_token_verify() -> ApiRequest:
     """Token verification for user-owned tokens (not under an account)."""
-    return ApiRequest("GET", "/user/tokens/verify", what="token verification (user token)")
+    return ApiRequest("GET", "/user/tokens/verify", what="token verification (user token)", route_ids=())
 
 
 def _checked(name: str, value: datetime) -> datetime:
@@ -180,6 +207,15 @@ def _checked(name: str, value: datetime) -> datetime:
         raise RealtimeKitConfigError(f"{name} must be a datetime, got {type(value).__name__}.")
     if value.tzinfo is None:
         raise RealtimeKitConfigError(f"{name} must be timezone-aware (use pendulum, or a datetime with tzinfo).")
+    return value
+
+
+def _page_number(name: str, value: object) -> int:
+    # page_no may be 0 (the pager falls back to 0-based pages on a server that counts so [U]); per_page
+    # of 0 would ask for empty pages for ever.
+    least = 0 if name == "page_no" else 1
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise RealtimeKitConfigError(f"{name} must be an integer >= {least}, got {value!r}.")
     return value
 
 

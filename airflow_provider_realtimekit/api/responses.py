@@ -11,13 +11,15 @@ from __future__ import annotations
 import email.utils
 import json
 import math
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_realtimekit.api.endpoints import ApiRequest
+from airflow_provider_realtimekit.api.excerpts import excerpt, server_said
+from airflow_provider_realtimekit.api.not_found import not_found_error
+from airflow_provider_realtimekit.api.rate_limits import DEFAULT_LOCKOUT, DEFAULT_QUOTA, DEFAULT_WINDOW, parse_policy
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitAPIError,
     RealtimeKitAuthError,
@@ -25,15 +27,16 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitInvalidResponseError,
     RealtimeKitNotFoundError,
     RealtimeKitRateLimitError,
+    RealtimeKitRedirectError,
+    RealtimeKitRequestRejectedError,
 )
 
-#: Cloudflare gateway codes meaning "no such route", in practice a wrong account id or app id.
-_ROUTING_CODES = frozenset({7000, 7003})
-#: Statuses whose meaning does not depend on the body being JSON (a 429 page from a proxy is still a 429).
-_STATUS_BEATS_BODY = frozenset({401, 403, 404, 408, 409, 429})
-_EXCERPT_LENGTH = 200
-_CREDENTIAL_LIKE = re.compile(r"(?i)(bearer|token|authorization)([\"':=\s]+)(?:(?:bearer|basic)\s+)?[^\s\"',;<>]+")
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]+")
+__all__ = ["ApiResponse", "ErrorDetails", "excerpt", "parse_response", "retry_after_seconds", "unwrap"]
+
+#: 4xx statuses a later try may cure (a timeout, a conflict with a concurrent change, a rate limit).
+_TRANSIENT_CLIENT_ERRORS = frozenset({408, 409, 429})
+#: The keys of both envelopes: a body with nothing else has nothing more to quote.
+_ENVELOPE_KEYS = frozenset({"success", "error", "errors", "messages", "result", "data"})
 TOKEN_PERMISSION_HINT = (
     "The token needs the 'Realtime' or 'Realtime Admin' permission on this account "
     "(Cloudflare dashboard > My Profile > API Tokens)."
@@ -48,11 +51,13 @@ class ApiResponse:
     :param status: the HTTP status code.
     :param headers: the response headers; keys are matched case-insensitively.
     :param body: the raw body.
+    :param base_url: the API base URL the request went to, for messages about the connection's host.
     """
 
     status: int
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    base_url: str = ""
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
@@ -64,13 +69,25 @@ class ApiResponse:
 
 @dataclass(frozen=True)
 class ErrorDetails:
-    """The codes and messages an error body carries, from either envelope."""
+    """
+    The codes and messages an error body carries, from either envelope.
+
+    :param codes: the API's error codes.
+    :param messages: the API's error messages.
+    :param said: for a body in neither envelope (``application/problem+json``, a proxy's own JSON), a
+        short redacted excerpt of it; None when the body is empty or an envelope.
+    """
 
     codes: list[int | str]
     messages: list[str]
+    said: str | None = None
 
     def summary(self) -> str:
-        return "; ".join(self.messages) if self.messages else "no error message in the response"
+        if self.messages:
+            return "; ".join(self.messages)
+        if self.said:
+            return f"no RealtimeKit error message; the server said: {self.said}"
+        return "no error message in the response"
 
 
 def parse_response(request: ApiRequest, response: ApiResponse) -> dict[str, Any]:
@@ -85,15 +102,15 @@ def parse_response(request: ApiRequest, response: ApiResponse) -> dict[str, Any]
     try:
         body = _decode(request, response)
     except RealtimeKitInvalidResponseError:
-        # A proxy's HTML page or an empty body on these statuses still means what the status says.
-        if response.status not in _STATUS_BEATS_BODY:
+        # A 4xx means what its status says even when the body is a proxy's HTML page, plain text or empty
+        # (a 429 page from a proxy is still a 429); 5xx and 200 pages stay invalid responses (retried).
+        if not 400 <= response.status < 500:
             raise
         body = {"error": excerpt(response.body)} if response.body.strip() else {}
-    errors = _error_details(body)
     if response.status >= 400:
-        raise _error_for_status(request, response, errors)
+        raise _error_for_status(request, response, _error_details(body))
     if body.get("success") is False:
-        raise _error_for_unsuccessful_200(request, response, errors)
+        raise _error_for_unsuccessful_200(request, response, _error_details(body))
     payload = unwrap(body)
     if request.expects_object and (payload is None or payload == {}):
         raise RealtimeKitNotFoundError(
@@ -142,14 +159,6 @@ def _seconds(value: str | None) -> float | None:
     return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
-def excerpt(raw: bytes | str) -> str:
-    """A short, printable excerpt of a body, with anything that looks like a credential redacted."""
-    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-    text = _UNPRINTABLE.sub(" ", text).strip()
-    text = _CREDENTIAL_LIKE.sub(r"\1\2***", text)
-    return text[:_EXCERPT_LENGTH] + ("..." if len(text) > _EXCERPT_LENGTH else "")
-
-
 def _decode(request: ApiRequest, response: ApiResponse) -> dict[str, Any]:
     try:
         body = json.loads(response.body)
@@ -185,7 +194,10 @@ def _error_details(body: Mapping[str, Any]) -> ErrorDetails:
         for item in errors:
             if isinstance(item, Mapping):
                 _collect(item, codes, messages)
-    return ErrorDetails(codes, messages)
+    if messages or set(body) <= _ENVELOPE_KEYS:
+        return ErrorDetails(codes, messages)
+    # Neither envelope: quote what the server said (a problem+json title, detail and validation list).
+    return ErrorDetails(codes, messages, said=server_said(body))
 
 
 def _collect(item: Mapping[str, Any], codes: list[int | str], messages: list[str]) -> None:
@@ -207,23 +219,57 @@ def _error_for_status(request: ApiRequest, response: ApiResponse, errors: ErrorD
             f"holds a valid, unexpired Cloudflare API token. {TOKEN_PERMISSION_HINT}"
         )
     if status == 404:
-        if _ROUTING_CODES.intersection(c for c in errors.codes if isinstance(c, int)):
-            return RealtimeKitNotFoundError(
-                f"Cloudflare could not route {where}: the connection's account_id or app_id is probably "
-                "wrong. Copy both from the RealtimeKit dashboard. If they are right, check the connection's "
-                "host: the API base URL must end in /client/v4."
-            )
-        return RealtimeKitNotFoundError(
-            f"RealtimeKit has no {request.what} ({where}). Check the id and that it belongs to the connection's app."
-        )
+        return not_found_error(request, response.base_url, errors.codes, where)
     if status == 429:
-        return RealtimeKitRateLimitError(
-            f"Cloudflare rate-limited {where}. Cloudflare allows 1,200 requests per 5 minutes per token "
-            "and blocks the token for 5 minutes when exceeded; poll less often or share fewer tokens.",
-            retry_after=retry_after_seconds(response),
+        return rate_limit_error(where, response, kwargs)
+    if 400 <= status < 500 and status not in _TRANSIENT_CLIENT_ERRORS:
+        return RealtimeKitRequestRejectedError(
+            f"RealtimeKit rejected {where}. Sending it again will not help: check the parameters the message names.",
             **kwargs,
         )
     return RealtimeKitAPIError(f"RealtimeKit failed {where}.", **kwargs)
+
+
+def rate_limit_error(where: str, response: ApiResponse, kwargs: dict[str, Any]) -> RealtimeKitRateLimitError:
+    """
+    The error for a 429: the quota the server stated (``Ratelimit-Policy``) and what to do, in plain words.
+
+    Without ``retry-after`` the token is taken to be blocked for Cloudflare's 5 minutes, so that no caller
+    comes back sooner and prolongs the block.
+
+    :param where: the request and the server's message.
+    :param response: the 429 answer.
+    :param kwargs: status, codes and messages for the exception.
+    """
+    retry_after = retry_after_seconds(response)
+    policy = parse_policy(response.headers)
+    if policy is not None:
+        limit = (
+            f"its limit of {policy.quota:,} requests per {_duration(policy.window)} (from the Ratelimit-Policy header)"
+        )
+    else:
+        limit = f"Cloudflare's limit of {DEFAULT_QUOTA:,} requests per {_duration(DEFAULT_WINDOW)}"
+    wait = (
+        f"for {_duration(retry_after)} (retry-after)"
+        if retry_after is not None
+        else f"for {_duration(DEFAULT_LOCKOUT)} (no retry-after given: Cloudflare's lockout)"
+    )
+    return RealtimeKitRateLimitError(
+        f"Cloudflare rate-limited {where}. The API token went over {limit}; Cloudflare now refuses every request "
+        f"of this token, from every DAG and tool that uses it, {wait}. What to do: let the block pass, then "
+        "make fewer requests with this token (a longer poke_interval, fewer sensors waiting at once, big usage "
+        "pulls at a quieter hour), or give this work an API token of its own. The connection extras "
+        "rate_limit_quota and rate_limit_reserve set how much of the limit this provider may use.",
+        retry_after=retry_after if retry_after is not None else DEFAULT_LOCKOUT,
+        **kwargs,
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds:g} s"
 
 
 def _error_for_redirect(request: ApiRequest, response: ApiResponse) -> RealtimeKitError:
@@ -232,7 +278,7 @@ def _error_for_redirect(request: ApiRequest, response: ApiResponse) -> RealtimeK
     # missing /client/v4, a login page in front of a proxy...).
     location = response.header("location")
     target = f" to {excerpt(location)}" if location else ""
-    return RealtimeKitAPIError(
+    return RealtimeKitRedirectError(
         f"The API base URL answered {request.describe()} with HTTP {response.status}, a redirect{target}. "
         "Redirects are not followed (the API token would go with them): set the connection's host to the "
         "address the API answers on, e.g. https://api.cloudflare.com/client/v4.",
@@ -245,7 +291,9 @@ def _error_for_unsuccessful_200(request: ApiRequest, response: ApiResponse, erro
     # 200 gets the same treatment (not found, or retried) as a real one.
     meant = next((c for c in errors.codes if isinstance(c, int) and 400 <= c <= 599), None)
     if meant is not None:
-        return _error_for_status(request, ApiResponse(meant, response.headers, response.body), errors)
+        return _error_for_status(
+            request, ApiResponse(meant, response.headers, response.body, response.base_url), errors
+        )
     return RealtimeKitAPIError(
         f"RealtimeKit reported failure for {request.describe()} (HTTP 200, success: false: {errors.summary()}).",
         status=response.status,

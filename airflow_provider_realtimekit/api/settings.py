@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import unquote, urlsplit
 
 from airflow_provider_realtimekit.api.endpoints import ApiRequest, RealtimeKitApp
+from airflow_provider_realtimekit.api.rate_limits import DEFAULT_QUOTA, DEFAULT_RESERVE, DEFAULT_WINDOW, BudgetLimits
 from airflow_provider_realtimekit.api.responses import ApiResponse
 from airflow_provider_realtimekit.api.retry import RetryPolicy
 from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError, RealtimeKitTransportError
@@ -60,6 +61,8 @@ class ClientSettings:
         so a server that trickles its body cannot hold a task.
     :param retry: the retry policy (connection extras ``max_attempts``, ``retry_after_cap`` and
         ``backoff_initial``, the first back-off delay in seconds, default 0.5).
+    :param budget: the token's rate budget when the server sends no rate-limit headers, and the share kept
+        for the token's other users (extras ``rate_limit_quota``, ``rate_limit_window``, ``rate_limit_reserve``).
     """
 
     conn_id: str
@@ -69,6 +72,7 @@ class ClientSettings:
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     read_timeout: float = DEFAULT_READ_TIMEOUT
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    budget: BudgetLimits = field(default_factory=BudgetLimits)
 
     @classmethod
     def from_connection(cls, conn: Connection, overrides: ClientOverrides | None = None) -> ClientSettings:
@@ -102,12 +106,17 @@ class ClientSettings:
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             retry=retry,
+            budget=_budget(extra, conn_id),
         )
 
     @property
     def attempt_timeout(self) -> float:
         """Seconds one attempt may take in all, from connecting to the last byte of the answer."""
         return self.connect_timeout + self.read_timeout
+
+    def describe(self, request: ApiRequest) -> str:
+        """A request and the connection it goes through, for messages."""
+        return f"{request.describe()} (connection {self.conn_id!r})"
 
     def timeout_error(self, request: ApiRequest) -> RealtimeKitTransportError:
         """The error for a request that got no answer in time (both transports raise it)."""
@@ -140,7 +149,7 @@ class ClientSettings:
         secret = self.token.encode()
         if secret in body:
             body = body.replace(secret, b"***")
-        return ApiResponse(status, headers, body)
+        return ApiResponse(status, headers, body, self.base_url)
 
     @property
     def authorization(self) -> dict[str, str]:
@@ -256,6 +265,21 @@ def _timeouts(extra: Mapping[str, Any], overrides: ClientOverrides | None, conn_
     connect = _float_setting(extra, "connect_timeout", None, DEFAULT_CONNECT_TIMEOUT, conn_id)
     read = _float_setting(extra, "read_timeout", None, DEFAULT_READ_TIMEOUT, conn_id)
     return _positive("connect_timeout", connect, conn_id), _positive("read_timeout", read, conn_id)
+
+
+def _budget(extra: Mapping[str, Any], conn_id: str) -> BudgetLimits:
+    quota = _int_setting(extra, "rate_limit_quota", None, DEFAULT_QUOTA, conn_id)
+    window = _positive(
+        "rate_limit_window", _float_setting(extra, "rate_limit_window", None, DEFAULT_WINDOW, conn_id), conn_id
+    )
+    reserve = _float_setting(extra, "rate_limit_reserve", None, DEFAULT_RESERVE, conn_id)
+    if reserve >= 1:
+        raise RealtimeKitConfigError(
+            f"rate_limit_reserve (connection {conn_id!r}) is the fraction of the quota kept for the token's other "
+            f"users: a number from 0 to less than 1 (0.1 keeps 10%), got {reserve!r}."
+        )
+    limits = BudgetLimits(quota=quota, window=window, reserve=reserve)
+    return limits
 
 
 def _float_setting(extra: Mapping[str, Any], name: str, override: float | None, default: float, conn_id: str) -> float:

@@ -29,6 +29,8 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitAuthError,
     RealtimeKitError,
 )
+from airflow_provider_realtimekit.hooks import DEFAULT_CONN_ID
+from airflow_provider_realtimekit.waits.token_gates import token_gate
 
 USER_AGENT = f"airflow-provider-realtimekit/{__version__}"
 
@@ -45,7 +47,7 @@ class RealtimeKitHookBase(BaseHook):
     """
 
     conn_name_attr = "realtimekit_conn_id"
-    default_conn_name = "realtimekit_default"
+    default_conn_name = DEFAULT_CONN_ID
     conn_type = "realtimekit"
     hook_name = "Cloudflare RealtimeKit"
 
@@ -230,6 +232,18 @@ class RealtimeKitHook(RealtimeKitHookBase):
 
     def _send(self, request: ApiRequest) -> ApiResponse:
         settings = self.settings
+        gate = token_gate(settings)
+        gate.acquire(settings.retry.retry_after_cap, settings.describe(request))
+        status: int | None = None
+        headers: dict[str, str] = {}
+        try:
+            status, headers, body = self._exchange(request)
+        finally:
+            gate.record_answer(status, headers)
+        return settings.received(status, headers, body)
+
+    def _exchange(self, request: ApiRequest) -> tuple[int, dict[str, str], bytes]:
+        settings = self.settings
         started = time.monotonic()
         self.requests_sent += 1
         try:
@@ -257,7 +271,7 @@ class RealtimeKitHook(RealtimeKitHookBase):
             response.status_code,
             time.monotonic() - started,
         )
-        return settings.received(response.status_code, dict(response.headers), body)
+        return response.status_code, dict(response.headers), body
 
     def _walk(self, pager: Pager) -> Iterator[dict[str, Any]]:
         while (request := pager.next_request()) is not None:

@@ -1,8 +1,9 @@
 """RealtimeKitAsyncHook: the same calls as :class:`RealtimeKitHook`, for the triggerer's event loop.
 
 It shares the protocol (requests, parsing, retry policy) with the sync hook and differs only in the
-transport: one ``httpx.AsyncClient`` for the hook's whole life, opened by ``async with`` and closed on
-every exit. The connection is fetched with ``aget_connection``: the sync path inside the event loop is
+transport: an ``httpx.AsyncClient`` for the hook's whole life, taken by ``async with`` from the loop's
+pool (:mod:`.async_client_pool`: one client per base URL and token per event loop, built off the loop)
+and given back on every exit. The connection is fetched with ``aget_connection``: the sync path inside the event loop is
 the source of known Airflow 3 ``RuntimeError``s.
 """
 
@@ -23,7 +24,9 @@ from airflow_provider_realtimekit.api import (
     unwrap,
 )
 from airflow_provider_realtimekit.exceptions import RealtimeKitError
+from airflow_provider_realtimekit.hooks.async_client_pool import acquire_client, release_client
 from airflow_provider_realtimekit.hooks.realtimekit import USER_AGENT, RealtimeKitHookBase
+from airflow_provider_realtimekit.waits.token_gates import token_gate
 
 
 class RealtimeKitAsyncHook(RealtimeKitHookBase):
@@ -41,21 +44,29 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
         self._settings: ClientSettings | None = None
         self._client: httpx.AsyncClient | None = None
 
+    @classmethod
+    def for_settings(cls, settings: ClientSettings) -> RealtimeKitAsyncHook:
+        """
+        A hook for a connection already read and checked (the shared poller reads it once for many waits);
+        ``async with`` then fetches no connection.
+
+        :param settings: the checked connection.
+        """
+        hook = cls(settings.conn_id)
+        hook._settings = settings
+        return hook
+
     async def __aenter__(self) -> RealtimeKitAsyncHook:
-        conn = await aget_connection(self, self.realtimekit_conn_id)
-        self._settings = ClientSettings.from_connection(conn, self._overrides)
-        self._client = httpx.AsyncClient(
-            base_url=self._settings.base_url,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **self._settings.authorization},
-            timeout=httpx.Timeout(self._settings.read_timeout, connect=self._settings.connect_timeout),
-            follow_redirects=False,
-        )
+        if self._settings is None:
+            conn = await aget_connection(self, self.realtimekit_conn_id)
+            self._settings = ClientSettings.from_connection(conn, self._overrides)
+        self._client = await acquire_client(self._settings, USER_AGENT)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        if self._client is not None and self._settings is not None:
             self._client = None
+            await release_client(self._settings)
 
     @property
     def settings(self) -> ClientSettings:
@@ -82,12 +93,29 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
     async def _send(self, request: ApiRequest) -> ApiResponse:
         if self._client is None:
             raise RealtimeKitError("RealtimeKitAsyncHook must be used as 'async with RealtimeKitAsyncHook(...)'.")
+        settings = self.settings
+        gate = token_gate(settings)
+        await gate.acquire_async(settings.retry.retry_after_cap, settings.describe(request))
+        answer: httpx.Response | None = None
+        try:
+            answer = await self._exchange(self._client, request)
+        finally:
+            gate.record_answer(*((answer.status_code, dict(answer.headers)) if answer else (None, {})))
+        return settings.received(answer.status_code, dict(answer.headers), answer.content)
+
+    async def _exchange(self, client: httpx.AsyncClient, request: ApiRequest) -> httpx.Response:
         started = time.monotonic()
         self.requests_sent += 1
         try:
             # httpx's read timeout bounds each pause, not the whole answer: a trickled body is cut off here.
             response = await asyncio.wait_for(
-                self._client.request(request.method, request.path, params=dict(request.params)),
+                client.request(
+                    request.method,
+                    request.path,
+                    params=dict(request.params),
+                    # per request: the pooled client is shared by connections with other timeouts
+                    timeout=httpx.Timeout(self.settings.read_timeout, connect=self.settings.connect_timeout),
+                ),
                 self.settings.attempt_timeout,
             )
         except (httpx.TimeoutException, asyncio.TimeoutError):
@@ -101,4 +129,4 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
             response.status_code,
             time.monotonic() - started,
         )
-        return self.settings.received(response.status_code, dict(response.headers), response.content)
+        return response

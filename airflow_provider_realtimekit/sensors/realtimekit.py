@@ -10,7 +10,12 @@ from typing import Any
 
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
-from airflow_provider_realtimekit._compat import AirflowSensorTimeout, conf
+from airflow_provider_realtimekit._compat import (
+    AirflowFailException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+    conf,
+)
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitError,
     RealtimeKitNotFoundError,
@@ -35,7 +40,9 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
     Waits until a livestream session's ``stopped_time`` is set, then returns the session payload, which
     lands in XCom as ``return_value`` in every mode (poke, reschedule, deferrable).
 
-    A 404, an authentication failure or a bad id fails at once. Transient failures (5xx, 429, timeouts,
+    A 404, an authentication failure or a bad id fails at once, without Airflow ``retries`` (each is a
+    :class:`~airflow_provider_realtimekit.exceptions.RealtimeKitPermanentError`); with ``soft_fail=True``
+    the task is skipped instead, in every mode. Transient failures (5xx, 429, timeouts,
     after the hook's own retries) only log a warning and the wait goes on, until more than
     ``max_consecutive_failures`` polls in a row have failed. In deferrable mode the count carries over from
     the check made before deferring to the trigger. In reschedule mode each poke is a fresh process, so the
@@ -78,6 +85,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
         self.fail_on_stream_error = fail_on_stream_error
         self.max_consecutive_failures = max_consecutive_failures
         self.deferrable = deferrable
+        #: The session's livestream, as the last successful poke read it (handed to the trigger).
+        self._livestream_id: str | None = None
 
     @cached_property
     def hook(self) -> RealtimeKitHook:
@@ -91,7 +100,7 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
         if not self.deferrable:
             return super().execute(context)
         deadline = time.time() + self.timeout
-        done = self.poke(context)  # already stopped? then no trigger round-trip at all
+        done = self._first_check(context)  # already stopped? then no trigger round-trip at all
         if done:
             return done.xcom_value if isinstance(done, PokeReturnValue) else None
         self.defer(
@@ -104,11 +113,24 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
                 not_before=self._budget.quiet_until if self._budget.quiet_until > time.time() else None,
                 # A failed poke here and the trigger's failures are one streak against one budget.
                 failures_so_far=self._budget.consecutive_failures,
+                # What the first poke read: the trigger's shared poller needs no first fetch of its own.
+                livestream_id=self._livestream_id,
             ),
             method_name="execute_complete",
             # A backstop for a triggerer that is down: the trigger normally reports the timeout itself.
             timeout=timedelta(seconds=max(deadline - time.time(), 0) + self.poke_interval),
         )
+
+    def _first_check(self, context: Context) -> PokeReturnValue | bool:
+        # The check before deferring runs outside BaseSensorOperator.execute's loop, which is where Airflow
+        # turns a failed poke into a skip for soft_fail (and never_fail): apply the same rule here, so a
+        # permanent error skips a soft_fail sensor in every mode.
+        try:
+            return self.poke(context)
+        except AirflowFailException as error:
+            if self.soft_fail or getattr(self, "never_fail", False):
+                raise AirflowSkipException(f"Skipping due to soft_fail: {error}") from error
+            raise
 
     def poke(self, context: Context) -> PokeReturnValue | bool:
         try:
@@ -119,6 +141,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
             self.log.warning("%s", self._budget.record_failure(error))
             return False
         self._budget.record_success()
+        livestream_id = session.get("livestream_id")
+        self._livestream_id = livestream_id if isinstance(livestream_id, str) else None
         return self._outcome(session, context)
 
     def _get_next_poke_interval(self, started_at: Any, run_duration: Any, poke_count: int) -> float:

@@ -15,6 +15,7 @@ from typing import Any
 from airflow_provider_realtimekit.testing.variants import ShapeVariants
 
 JSON_CONTENT_TYPE = b"application/json"
+PROBLEM_CONTENT_TYPE = b"application/problem+json"
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
@@ -86,6 +87,29 @@ def cloudflare_error(status: int, code: int, message: str) -> Reply:
     """
     body = {"success": False, "errors": [{"code": code, "message": message}], "messages": [], "result": None}
     return Reply.json(status, body)
+
+
+def validation_error(shape: str, parameter: str, rule: str, message: str) -> Reply:
+    """Return the 422 for a query parameter outside the definition's types, in the shape asked for.
+
+    :param shape: ``"cloudflare"`` (the Cloudflare envelope) or ``"problem"`` (``application/problem+json``
+        as a mock server generated from the definition answers).
+    :param parameter: the offending query parameter.
+    :param rule: the violated rule (``"enum"``, ``"integer"``...).
+    :param message: what is wrong.
+    """
+    if shape == "cloudflare":
+        return cloudflare_error(422, 422, f"Invalid query parameter {parameter}: {message}")
+    problem = {
+        "type": "https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY",
+        "title": "Invalid request",
+        "status": 422,
+        "detail": "Your request is not valid and no HTTP validation response was found in the spec.",
+        "validation": [
+            {"location": ["query", parameter], "severity": "Error", "code": rule, "message": message},
+        ],
+    }
+    return Reply(422, _ENCODER.encode(problem).encode(), PROBLEM_CONTENT_TYPE)
 
 
 def cloudflare_success(result: Any, messages: list[dict[str, Any]]) -> Reply:

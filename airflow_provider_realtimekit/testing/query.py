@@ -1,4 +1,9 @@
-"""Query-string parsing with the API's 400 answers for invalid values."""
+"""Query-string parsing; an invalid value raises :class:`InvalidQuery`, which the app turns into the API's answer.
+
+Parameters the definition types (integers, booleans, enums, date-times) answer 422 when a value does not
+fit, as Cloudflare's validation in front of RealtimeKit does; the analytics time bounds, whose format is
+uncertain [U], answer RealtimeKit's own 400 (clients retry them in the other format).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,20 @@ from airflow_provider_realtimekit.testing.clock import parse_timestamp
 
 
 class InvalidQuery(ValueError):
-    """A query parameter the API would reject with 400; the message is the error text."""
+    """A query parameter the API would reject; the message is the error text.
+
+    :param message: the error text.
+    :param parameter: the offending parameter's name.
+    :param rule: what the definition requires (``"enum"``, ``"integer"``, ``"minimum"``, ``"boolean"``,
+        ``"date-time"``), shown in the problem+json form.
+    :param status: 422 (a definition type or enum) or 400 (RealtimeKit's own check).
+    """
+
+    def __init__(self, message: str, *, parameter: str, rule: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.rule = rule
+        self.status = status
 
 
 def query_int(query: dict[str, str], name: str, default: int) -> int:
@@ -23,9 +41,9 @@ def query_int(query: dict[str, str], name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidQuery(f"{name} must be a number") from None
+        raise InvalidQuery(f"{name} must be a number", parameter=name, rule="integer") from None
     if value < 0:
-        raise InvalidQuery(f"{name} must be greater than or equal to 0")
+        raise InvalidQuery(f"{name} must be greater than or equal to 0", parameter=name, rule="minimum")
     return value
 
 
@@ -41,7 +59,7 @@ def query_bool(query: dict[str, str], name: str, default: bool) -> bool:
     if raw == "":
         return default
     if raw not in ("true", "false"):
-        raise InvalidQuery(f"{name} must be a boolean")
+        raise InvalidQuery(f"{name} must be a boolean", parameter=name, rule="boolean")
     return raw == "true"
 
 
@@ -57,7 +75,7 @@ def query_choice(query: dict[str, str], name: str, choices: tuple[str, ...]) -> 
     if raw == "":
         return None
     if raw not in choices:
-        raise InvalidQuery(f"{name} must be one of {', '.join(choices)}")
+        raise InvalidQuery(f"{name} must be one of {', '.join(choices)}", parameter=name, rule="enum")
     return raw
 
 
@@ -74,7 +92,7 @@ def query_iso_time(query: dict[str, str], name: str) -> float | None:
     try:
         return parse_timestamp(raw)
     except ValueError:
-        raise InvalidQuery(f"{name} must be an ISO-8601 date-time") from None
+        raise InvalidQuery(f"{name} must be an ISO-8601 date-time", parameter=name, rule="date-time") from None
 
 
 def query_analytics_time(query: dict[str, str], name: str, accepted: str) -> float | None:
@@ -97,4 +115,5 @@ def query_analytics_time(query: dict[str, str], name: str, accepted: str) -> flo
         except ValueError:
             pass
     expected = {"both": "Unix seconds or an ISO-8601 date-time", "unix": "Unix seconds (an integer)"}
-    raise InvalidQuery(f"{name} must be {expected.get(accepted, 'an ISO-8601 date-time')}")
+    message = f"{name} must be {expected.get(accepted, 'an ISO-8601 date-time')}"
+    raise InvalidQuery(message, parameter=name, rule="format", status=400)

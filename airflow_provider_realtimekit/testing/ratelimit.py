@@ -5,8 +5,10 @@ window ended; up to ``quota`` requests pass in it. Requests without a valid toke
 refused before the limiter). Every counted response carries
 ``Ratelimit: "default";r=<remaining>;t=<seconds until reset>`` and
 ``Ratelimit-Policy: "default";q=<quota>;w=<window>``. A refused request gets 429 with ``retry-after`` in
-whole seconds, rounded up, and is not counted. With ``lockout=True`` the first refusal blocks every route for
-``lockout_seconds`` (default: the window), like Cloudflare's 5-minute block; a fresh window starts after it.
+whole seconds, rounded up, and is not counted. With ``lockout=True`` the first refusal blocks every route
+for ``lockout_seconds`` (default: the window), like Cloudflare's 5-minute block; a fresh window starts after
+it. ``send_headers=False`` leaves out ``Ratelimit`` and ``Ratelimit-Policy`` (not ``retry-after``), so that
+clients' headerless path can be tested too.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ class RateLimitPolicy:
     :param window: window length in seconds (Cloudflare: 300).
     :param lockout: once exceeded, refuse everything until ``lockout_seconds`` have passed.
     :param lockout_seconds: the block length; None means ``window``.
+    :param send_headers: send ``Ratelimit`` and ``Ratelimit-Policy``; False tests a client's headerless path.
     """
 
     quota: int = 1200
     window: float = 300.0
     lockout: bool = False
     lockout_seconds: float | None = None
+    send_headers: bool = True
 
     def __post_init__(self) -> None:
         if self.quota < 1 or self.window <= 0:
@@ -63,10 +67,10 @@ class RateDecision:
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         """Return the rate-limit headers for this response (``retry-after`` on refusals only)."""
-        headers = [
-            (b"ratelimit", f'"default";r={self.remaining};t={self.reset_seconds}'.encode()),
-            (b"ratelimit-policy", self.policy.policy_header()),
-        ]
+        headers: list[tuple[bytes, bytes]] = []
+        if self.policy.send_headers:
+            headers.append((b"ratelimit", f'"default";r={self.remaining};t={self.reset_seconds}'.encode()))
+            headers.append((b"ratelimit-policy", self.policy.policy_header()))
         if not self.allowed:
             headers.append((b"retry-after", str(self.reset_seconds).encode()))
         return headers

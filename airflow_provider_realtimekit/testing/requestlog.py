@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections import deque
-from dataclasses import dataclass
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any
 
 DROPPED_STATUS = 0
 """``RequestRecord.status`` of a request whose connection was dropped without a response."""
@@ -32,6 +33,25 @@ class RequestRecord:
     route: str
 
 
+@dataclass(frozen=True)
+class RequestCounts:
+    """How many requests the log holds, in total and by route name and by HTTP status.
+
+    :param total: all logged requests.
+    :param by_route: route name (``"livestream_session"``, ..., ``"unknown"``) to count.
+    :param by_status: HTTP status sent (0 for a dropped connection) to count.
+    """
+
+    total: int = 0
+    by_route: dict[str, int] = field(default_factory=dict)
+    by_status: dict[int, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the counts as JSON values (status keys become strings)."""
+        by_status = {str(status): count for status, count in sorted(self.by_status.items())}
+        return {"total": self.total, "by_route": dict(sorted(self.by_route.items())), "by_status": by_status}
+
+
 class RequestLog:
     """A bounded, thread-safe list of :class:`RequestRecord`, oldest first.
 
@@ -54,6 +74,14 @@ class RequestLog:
         """Return a copy of the records."""
         with self._lock:
             return list(self._records)
+
+    def counts(self) -> RequestCounts:
+        """Count the records by route and by status."""
+        with self._lock:
+            records = list(self._records)
+        by_route = Counter(record.route for record in records)
+        by_status = Counter(record.status for record in records)
+        return RequestCounts(len(records), dict(by_route), dict(by_status))
 
     def clear(self) -> None:
         """Forget all records."""

@@ -14,6 +14,9 @@ route name                     endpoint
 ``apps``                       ``GET /accounts/{account_id}/realtime/kit/apps``
 ``token_verify``               ``GET /accounts/{account_id}/tokens/verify`` and ``GET /user/tokens/verify``
 =============================  ===========================================================
+
+The control API (:mod:`.control`) lives under ``/_emulator``, outside ``/client/v4``, so it can never
+shadow a Cloudflare route; its paths have no route name and never reach the request log.
 """
 
 from __future__ import annotations

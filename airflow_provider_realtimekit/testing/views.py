@@ -62,12 +62,16 @@ def session_view(
     return view
 
 
-def livestream_view(livestream: Livestream, now: float) -> dict[str, Any]:
+def livestream_view(livestream: Livestream, now: float, variants: ShapeVariants) -> dict[str, Any]:
     """Render a livestream (``stream_key`` included: it is a secret in the real API too).
 
     :param livestream: the livestream.
     :param now: emulator time (decides its status).
+    :param variants: the active shape variants (``disabled`` as a boolean or a string).
     """
+    disabled: bool | str = livestream.disabled
+    if variants.disabled == "string":
+        disabled = "true" if livestream.disabled else "false"
     return {
         "id": livestream.id,
         "name": livestream.name,
@@ -76,7 +80,7 @@ def livestream_view(livestream: Livestream, now: float) -> dict[str, Any]:
         "ingest_server": INGEST_SERVER,
         "stream_key": livestream.stream_key,
         "playback_url": PLAYBACK_URL.format(livestream_id=livestream.id),
-        "disabled": livestream.disabled,
+        "disabled": disabled,
         "created_at": format_timestamp(livestream.created),
         "updated_at": format_timestamp(livestream.updated(now)),
     }

@@ -1,23 +1,26 @@
 """RealtimeKitLivestreamSessionTrigger: waits in the triggerer until a livestream session has stopped.
 
-Toward fleet-scale waiting (thousands of sessions on one token, inside Cloudflare's 1,200 requests per
-5 minutes): every request a trigger makes goes through ``RealtimeKitAsyncHook._send``, the one async
-transport call, which the protocol's retry loop drives. A per-token rate budget, or one shared poller
-answering many triggers from one paged livestream listing, can wrap that call inside the triggerer
-process without changing this class's kwargs, its events, or the sensor. Nothing is shared yet: each
-trigger polls on its own.
+By default every trigger of one event loop that uses the same token and app polls through one shared
+poller (:mod:`airflow_provider_realtimekit.waits.poller`), which answers most polls from one paged
+listing of the app's live livestreams and fetches a session only when its payload may have changed, so
+thousands of waits stay inside Cloudflare's 1,200 requests per 5 minutes. The trigger keeps its own loop
+(interval, deadline, failure budget), its kwargs and its events. ``shared_polling=False`` or the
+connection extra ``"shared_poller": false`` makes a trigger poll its session on its own, as releases before
+the shared poller did.
 """
 
 from __future__ import annotations
 
 import time
 from asyncio import sleep
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from enum import Enum
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_realtimekit._compat import aget_connection
+from airflow_provider_realtimekit.api import ClientSettings
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitError,
     RealtimeKitNotFoundError,
@@ -29,6 +32,7 @@ from airflow_provider_realtimekit.waits.parameters import (
     check_max_consecutive_failures,
     check_positive_seconds,
 )
+from airflow_provider_realtimekit.waits.poller import SharedPoller, shared_poller
 from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
 
 
@@ -47,7 +51,7 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
     Polls a livestream session until it has stopped, then fires one event carrying its payload.
 
     Every kwarg is a plain JSON value and the deadline is absolute (epoch seconds), so a triggerer restart
-    resumes the same wait. One async HTTP client serves the trigger's whole life.
+    resumes the same wait. The triggers of one token share one poller and one async HTTP client.
 
     :param session_id: the livestream session id.
     :param realtimekit_conn_id: the ``realtimekit`` connection.
@@ -60,6 +64,11 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         last poke succeeded). The trigger's first failure continues that streak rather than starting a new
         one, so the wait still ends once more than ``max_consecutive_failures`` polls in a row have failed.
         A triggerer restart resumes from this count, not from the failures the trigger met since.
+    :param livestream_id: the session's livestream, when known (the sensor passes what its first poke
+        read): the shared poller can then answer the first poll from its listing, which spares a triggerer
+        restart thousands of session fetches. None: learnt from the first fetch.
+    :param shared_polling: False polls this session on its own instead of through the token's shared
+        poller (so does the connection extra ``"shared_poller": false``).
     """
 
     def __init__(
@@ -71,6 +80,8 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         max_consecutive_failures: int = 10,
         not_before: float | None = None,
         failures_so_far: int = 0,
+        livestream_id: str | None = None,
+        shared_polling: bool = True,
     ) -> None:
         super().__init__()
         check_positive_seconds("poll_interval", poll_interval)
@@ -83,20 +94,25 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         self.max_consecutive_failures = max_consecutive_failures
         self.not_before = None if not_before is None else float(not_before)
         self.failures_so_far = failures_so_far
+        self.livestream_id = livestream_id if isinstance(livestream_id, str) and livestream_id else None
+        self.shared_polling = bool(shared_polling)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "session_id": self.session_id,
-                "realtimekit_conn_id": self.realtimekit_conn_id,
-                "poll_interval": self.poll_interval,
-                "deadline": self.deadline,
-                "max_consecutive_failures": self.max_consecutive_failures,
-                "not_before": self.not_before,
-                "failures_so_far": self.failures_so_far,
-            },
-        )
+        kwargs: dict[str, Any] = {
+            "session_id": self.session_id,
+            "realtimekit_conn_id": self.realtimekit_conn_id,
+            "poll_interval": self.poll_interval,
+            "deadline": self.deadline,
+            "max_consecutive_failures": self.max_consecutive_failures,
+            "not_before": self.not_before,
+            "failures_so_far": self.failures_so_far,
+        }
+        # Only when not the default: the rows (and AssetWatcher identities) of earlier releases stay the same.
+        if self.livestream_id is not None:
+            kwargs["livestream_id"] = self.livestream_id
+        if not self.shared_polling:
+            kwargs["shared_polling"] = False
+        return f"{type(self).__module__}.{type(self).__qualname__}", kwargs
 
     def __repr__(self) -> str:
         return (
@@ -106,12 +122,35 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         try:
-            async with RealtimeKitAsyncHook(self.realtimekit_conn_id) as hook:
-                yield TriggerEvent(await self._wait(hook))
+            poller = await self._shared_poller()
+            if poller is None:
+                async with RealtimeKitAsyncHook(self.realtimekit_conn_id) as hook:
+                    event = await self._wait(lambda: hook.get_livestream_session(self.session_id))
+            else:
+                async with poller.subscribe(self.session_id, self.livestream_id, self.poll_interval) as wait:
+                    event = await self._wait(wait.observe)
         except RealtimeKitError as error:  # connection not usable: bad fields, missing token
-            yield TriggerEvent(self._event(SessionEventStatus.FAILED, error=error))
+            event = self._event(SessionEventStatus.FAILED, error=error)
+        yield TriggerEvent(event)
 
-    async def _wait(self, hook: RealtimeKitAsyncHook) -> dict[str, Any]:
+    async def _shared_poller(self) -> SharedPoller | None:
+        """The token's shared poller, or None when this trigger polls on its own."""
+        if not self.shared_polling:
+            return None
+        conn = await aget_connection(RealtimeKitAsyncHook(self.realtimekit_conn_id), self.realtimekit_conn_id)
+        settings = ClientSettings.from_connection(conn)
+        extra = conn.extra_dejson if isinstance(conn.extra_dejson, dict) else {}
+        if str(extra.get("shared_poller", True)).strip().lower() in ("false", "0", "no", "off"):
+            return None
+        return shared_poller(settings)
+
+    async def _wait(self, observe: Callable[[], Awaitable[dict[str, Any] | None]]) -> dict[str, Any]:
+        """
+        Poll until the session has stopped; return the event.
+
+        :param observe: the next observation: the session payload, or None when the shared poller's
+            listing says the session is still live.
+        """
         budget = FailureBudget(
             self.max_consecutive_failures, f"livestream session {self.session_id!r}", self.failures_so_far
         )
@@ -120,7 +159,7 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         while True:
             pause = self.poll_interval
             try:
-                session = await hook.get_livestream_session(self.session_id)
+                session = await observe()
             except RealtimeKitNotFoundError as error:
                 return self._event(SessionEventStatus.NOT_FOUND, error=error)
             except RealtimeKitError as error:
@@ -133,6 +172,13 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
                 pause = max(pause, budget.retry_after)
             else:
                 budget.record_success()
+                if session is None:
+                    self.log.debug(
+                        "Livestream session %s is still live (listing); next poll in %.0f s", self.session_id, pause
+                    )
+                    if not await self._sleep_before_deadline(pause):
+                        return self._timed_out()
+                    continue
                 state = session_state(session)
                 if state is SessionState.ERRORED:
                     return self._event(SessionEventStatus.STREAM_ERROR, session=session)

@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
+from airflow_provider_realtimekit.api.timestamps import optional_api_time
+from airflow_provider_realtimekit.exceptions import RealtimeKitInvalidResponseError
+
 
 class SessionState(str, Enum):
     """The state of a livestream session, as far as a waiting task is concerned."""
@@ -22,23 +25,36 @@ def session_state(session: Mapping[str, Any]) -> SessionState:
     """
     Classify a session payload.
 
-    ``stopped_time`` is null while live [C], but may also be missing or ``""`` (Go maps null to "") and
-    the API has shown the string ``'null'`` in a neighbouring field [U]: all of these mean live. An
-    ``err_message`` ends the wait even without a ``stopped_time``, since an errored stream may never
-    get one.
+    ``stopped_time``: null while live [C]; missing, ``""``, blank and the string ``'null'`` also mean live
+    (Go maps null to "", and the API has shown ``'null'`` in a neighbouring field [U]). Any other value
+    must be an ISO 8601 timestamp (see :mod:`~airflow_provider_realtimekit.api.timestamps`): one that is not
+    raises :class:`RealtimeKitInvalidResponseError` naming the field and the value, rather than ending a
+    wait on a value that only looks set.
+
+    ``err_message`` is an error when it is a string with content: anything but null, missing, ``""``,
+    whitespace, or the string ``'null'``/``'None'``. A value of another JSON type (number, boolean,
+    object) is not the string the API defines and raises :class:`RealtimeKitInvalidResponseError`. An
+    error ends the wait even without a ``stopped_time``, since an errored stream may never get one.
 
     :param session: the ``data`` of the livestream session endpoint.
+    :raises RealtimeKitInvalidResponseError: ``stopped_time`` is not a timestamp, or ``err_message`` not a
+        string.
     """
-    if _is_set(session.get("err_message")):
+    where = f"livestream session {session.get('id')!r}"
+    stopped = optional_api_time("stopped_time", session.get("stopped_time"), where=where)
+    if _has_error(session.get("err_message"), where):
         return SessionState.ERRORED
-    if _is_set(session.get("stopped_time")):
+    if stopped is not None:
         return SessionState.STOPPED
     return SessionState.LIVE
 
 
-def _is_set(value: object) -> bool:
+def _has_error(value: object, where: str) -> bool:
     if value is None:
         return False
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "null", "none")
-    return True
+    if not isinstance(value, str):
+        raise RealtimeKitInvalidResponseError(
+            f"RealtimeKit sent err_message={value!r} of {where}, which is not a string (null or text expected).",
+            undecodable=False,
+        )
+    return value.strip().lower() not in ("", "null", "none")

@@ -60,10 +60,29 @@ def test_every_known_status_is_accepted(status):
     assert APP.livestreams(status=status).params["status"] == status
 
 
-@pytest.mark.parametrize("status", ["live", "ENDED", "", "LIVE "])
-def test_unknown_status_is_refused(status):
-    with pytest.raises(RealtimeKitConfigError, match="not a livestream status"):
+@pytest.mark.parametrize("status", ["live", "ENDED", "", "LIVE ", "OFFLINE", 1])
+def test_unknown_status_is_refused_listing_the_allowed_values(status):
+    with pytest.raises(RealtimeKitConfigError, match="use one of LIVE, IDLE, ERRORED, INVOKED"):
         APP.livestreams(status=status)
+
+
+@pytest.mark.parametrize("value", ["false", "true", 0, 1])
+def test_exclude_meetings_must_be_a_bool(value):
+    with pytest.raises(RealtimeKitConfigError, match="exclude_meetings must be True, False or None"):
+        APP.livestreams(exclude_meetings=value)
+
+
+def test_livestream_time_filter_end_must_follow_start():
+    with pytest.raises(RealtimeKitConfigError, match=r"end_time .* must be after start_time"):
+        APP.livestreams(start_time=END, end_time=START)
+
+
+@pytest.mark.parametrize(("name", "value"), [("page_no", -1), ("page_no", "1"), ("per_page", 0), ("per_page", True)])
+def test_page_parameters_must_be_integers_in_range(name, value):
+    with pytest.raises(RealtimeKitConfigError, match=name):
+        APP.livestreams(**{name: value})
+    with pytest.raises(RealtimeKitConfigError, match=name):
+        APP.livestream("ls1", **{name: value})
 
 
 def test_livestream_times_are_utc_iso_with_milliseconds():

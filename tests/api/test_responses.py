@@ -27,7 +27,9 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitRateLimitError,
 )
 
-OBJECT = ApiRequest("GET", "/accounts/a/realtime/kit/b/livestreams/sessions/s1", what="livestream session 's1'")
+OBJECT = ApiRequest(
+    "GET", "/accounts/a/realtime/kit/b/livestreams/sessions/s1", what="livestream session 's1'", names_object=True
+)
 LIST = ApiRequest("GET", "/accounts/a/realtime/kit/b/livestreams", what="livestreams", expects_object=False)
 NOW = 1_800_000_000.0
 

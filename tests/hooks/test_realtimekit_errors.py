@@ -142,16 +142,16 @@ def test_429_prefers_retry_after_ms(httpserver, conn_id, sleeps):
     assert sleeps == [0.25]
 
 
-def test_429_without_retry_after_backs_off_exponentially(httpserver, conn_id, sleeps):
+def test_429_without_retry_after_is_taken_as_cloudflares_five_minute_block_and_not_retried(httpserver, conn_id, sleeps):
     httpserver.expect_request(SESSION_PATH).respond_with_json(cf_error(971, "slow down"), status=429)
 
-    with pytest.raises(RealtimeKitRateLimitError):
+    with pytest.raises(RealtimeKitRateLimitError) as raised:
         get_session(conn_id, max_attempts=4)
 
-    assert len(sleeps) == 3
-    assert 0.375 <= sleeps[0] <= 0.5
-    assert 0.75 <= sleeps[1] <= 1.0
-    assert 1.5 <= sleeps[2] <= 2.0
+    assert raised.value.retry_after == 300.0  # what a waiting sensor keeps quiet for
+    assert "5 minutes (no retry-after given" in str(raised.value)
+    assert len(httpserver.log) == 1  # backing off for seconds would only prolong the block
+    assert sleeps == []
 
 
 def test_429_really_waits_for_retry_after(httpserver, conn_id):

@@ -17,7 +17,11 @@ from typing import Any
 import pendulum
 import pytest
 
-from airflow_provider_realtimekit.exceptions import RealtimeKitAPIError, RealtimeKitConfigError
+from airflow_provider_realtimekit.exceptions import (
+    RealtimeKitAPIError,
+    RealtimeKitConfigError,
+    RealtimeKitInvalidResponseError,
+)
 from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
 from airflow_provider_realtimekit.operators.usage import (
     USAGE_COLUMNS,
@@ -104,6 +108,7 @@ def expected_row(name: str, started: pendulum.DateTime, stopped: pendulum.DateTi
         "ingest_seconds": float(figures["ingest"]),
         "viewer_seconds": float(figures["viewer"]),
         "err_message": figures.get("err"),
+        "live_at_window_end": figures.get("live_at_window_end", False),
     }
 
 
@@ -119,10 +124,23 @@ def test_started_time_window_writes_exact_rows_and_totals(edge_sessions, emulato
     studio_id = edge_sessions["live"]["livestream_id"]
     # The API lists a livestream's sessions newest first; rows keep that order.
     assert read_jsonl(output) == [
-        # Still live at the window end: no stopped_time (stopping after the end counts as live).
-        expected_row("crosses-end", at(hours=23, minutes=30), None, ingest=3600, viewer=20, livestream_id=studio_id),
-        expected_row("live", at(hours=23), None, ingest=3000, viewer=30, livestream_id=studio_id),
-        expected_row("stops-at-end", at(hours=22), None, ingest=7200, viewer=10, livestream_id=studio_id),
+        # Live at the window end (stopping at the end counts as live), each row as known at pull time: the real
+        # stop and duration of a session that has stopped since, none for one still live.
+        expected_row(
+            "crosses-end",
+            at(hours=23, minutes=30),
+            END + timedelta(minutes=30),
+            ingest=3600,
+            viewer=20,
+            livestream_id=studio_id,
+            live_at_window_end=True,
+        ),
+        expected_row(
+            "live", at(hours=23), None, ingest=3000, viewer=30, livestream_id=studio_id, live_at_window_end=True
+        ),
+        expected_row(
+            "stops-at-end", at(hours=22), END, ingest=7200, viewer=10, livestream_id=studio_id, live_at_window_end=True
+        ),
         expected_row(
             "middle",
             at(hours=6),
@@ -143,13 +161,38 @@ def test_started_time_window_writes_exact_rows_and_totals(edge_sessions, emulato
         "rows": 5,
         "total_ingest_seconds": 3600 + 3000 + 7200 + 7200 + 3600,
         "total_viewer_seconds": 20 + 30 + 10 + 0.25 + 7200.5,
-        "live_sessions": 3,
+        # only the session still live at pull time
+        "live_sessions": 1,
         "livestreams": 1,
         # the livestream list, then one session page per livestream, then analytics
         "api_requests": 4,
         "analytics": {"count": 5, "total_ingest_seconds": 24600.0, "total_viewer_seconds": 7260.75},
     }
     assert leftovers(output.parent) == []
+
+
+def test_a_session_live_at_pull_time_gets_its_real_stop_on_a_later_pull(emulator, realtimekit_conn, tmp_path):
+    # A window that ended an hour ago; the session started in it and stops ten minutes from now.
+    now = pendulum.instance(emulator.now())
+    window = UsageWindow(now.subtract(hours=3), now.subtract(hours=1))
+    studio = emulator.add_livestream(name="studio-b", created=now.subtract(days=1))
+    emulator.add_session(studio["id"], id="s-long", started=now.subtract(hours=2), stops_after=2 * 3600 + 600)
+
+    with RealtimeKitHook(realtimekit_conn) as hook:
+        while_live = pull_livestream_usage(hook, window, str(tmp_path / "while-live.jsonl"))
+        emulator.advance(timedelta(minutes=20))
+        after_stop = pull_livestream_usage(hook, window, str(tmp_path / "after-stop.jsonl"))
+
+    [live_row] = read_jsonl(tmp_path / "while-live.jsonl")
+    [stopped_row] = read_jsonl(tmp_path / "after-stop.jsonl")
+    assert (live_row["stopped_time"], live_row["duration_seconds"], live_row["live_at_window_end"]) == (
+        None,
+        None,
+        True,
+    )
+    assert stopped_row["stopped_time"] == iso(now.add(minutes=10))
+    assert (stopped_row["duration_seconds"], stopped_row["live_at_window_end"]) == (2 * 3600 + 600, True)
+    assert (while_live["live_sessions"], after_stop["live_sessions"]) == (1, 0)
 
 
 def test_stopped_time_window_takes_sessions_that_stopped_in_it(edge_sessions, tmp_path, airflow_db):
@@ -162,6 +205,7 @@ def test_stopped_time_window_takes_sessions_that_stopped_in_it(edge_sessions, tm
     # Stopping exactly at the end belongs to the next window; live sessions wait for the run that sees the stop.
     assert [row["session_id"] for row in rows] == ["s-middle", "s-at-start", "s-before"]
     assert all(row["stopped_time"] and row["duration_seconds"] > 0 for row in rows)
+    assert not any(row["live_at_window_end"] for row in rows)
     summary = summary_of(dag_run)
     assert (summary["window_field"], summary["rows"], summary["live_sessions"]) == ("stopped_time", 3, 0)
     assert summary["total_ingest_seconds"] == 7200 + 3600 + 3601
@@ -305,7 +349,30 @@ def test_api_failure_mid_pull_leaves_the_previous_file_and_no_temporary(
     assert output.read_text() == "the good file of an earlier run\n"
     assert leftovers(tmp_path) == []
     assert [r.status for r in emulator.requests if r.route == "livestream"] == [200, 400]
-    assert "RealtimeKitAPIError" in printed(capfd)
+    assert "RealtimeKitRequestRejectedError" in printed(capfd)  # a 400: no retry helps
+
+
+@pytest.mark.parametrize("bad_id", ["stream/../other", "x" * 200])
+def test_an_unusable_id_from_the_api_is_an_invalid_response_and_leaves_the_previous_file(
+    bad_id, emulator, realtimekit_conn, tmp_path
+):
+    studio = emulator.add_livestream(name="studio-c", created=START - timedelta(days=3))
+    emulator.add_session(studio["id"], started=at(hours=1), stopped=at(hours=2))
+    emulator.add_livestream(name="odd", id=bad_id, created=START - timedelta(days=2))  # listed first (newer)
+    output = tmp_path / "day.jsonl"
+    output.write_text("the good file of an earlier run\n")
+
+    with RealtimeKitHook(realtimekit_conn) as hook, pytest.raises(RealtimeKitInvalidResponseError) as raised:
+        pull_livestream_usage(hook, UsageWindow(START, END), str(output))
+
+    message = str(raised.value)
+    assert "livestream list (GET /livestreams, item 1)" in message
+    assert repr(bad_id[:80]) in message
+    assert not raised.value.transient
+    assert output.read_text() == "the good file of an earlier run\n"
+    assert leftovers(tmp_path) == []
+    # Nothing was requested with the bad id.
+    assert [r.route for r in emulator.requests if r.route != "livestreams"] == []
 
 
 def test_server_errors_are_retried_then_fail_without_a_file(emulator, tmp_path, monkeypatch):

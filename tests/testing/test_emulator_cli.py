@@ -61,7 +61,15 @@ own_demo = pytest.fixture(_demo_cli)
 def test_first_line_is_the_machine_readable_summary(demo: RunningCli):
     summary = demo.summary
 
-    assert set(summary) == {"connection", "base_url", "livestream_ids", "session_ids", "live_session_id"}
+    assert set(summary) == {
+        "connection",
+        "base_url",
+        "livestream_ids",
+        "session_ids",
+        "live_session_id",
+        "fleet_session_ids",
+        "control_url",
+    }
     assert summary["connection"]["conn_type"] == "realtimekit"
     assert summary["connection"]["host"] == summary["base_url"]
     assert summary["connection"]["password"] == "cli-token"
@@ -112,3 +120,86 @@ def test_usage_scenario_adds_seeded_livestreams_to_the_demo():
 
     assert len(cli.summary["livestream_ids"]) == 11
     assert overall["data"]["count"] == 1002
+
+
+def test_live_sessions_build_a_fleet_that_stops_within_the_spread():
+    cli = RunningCli("--scenario", "empty", "--live-sessions", "5", "--stop-spread", "600", "--seed", "4")
+    try:
+        listed = requests.get(f"{cli.app_url}/livestreams", params={"status": "LIVE"}, headers=cli.headers, timeout=5)
+        advanced = requests.post(f"{cli.summary['control_url']}/advance", json={"seconds": 600}, timeout=5)
+        after = requests.get(f"{cli.app_url}/livestreams", params={"status": "LIVE"}, headers=cli.headers, timeout=5)
+    finally:
+        cli.stop(signal.SIGTERM)
+
+    assert len(cli.summary["fleet_session_ids"]) == 5
+    assert sorted(item["id"] for item in listed.json()["data"]) == sorted(cli.summary["livestream_ids"])
+    assert advanced.status_code == 200
+    assert after.json()["data"] == []
+
+
+def test_same_seed_gives_the_same_fleet():
+    runs = []
+    for _ in range(2):
+        cli = RunningCli("--scenario", "empty", "--live-sessions", "2", "--seed", "9")
+        cli.stop(signal.SIGTERM)
+        runs.append(cli.summary["fleet_session_ids"])
+
+    assert runs[0] == runs[1]
+
+
+def test_variant_options_switch_the_served_shapes():
+    cli = RunningCli("--live-sessions", "1", "--variant", "disabled=string", "--variant", "numbers=int")
+    try:
+        listed = requests.get(f"{cli.app_url}/livestreams", headers=cli.headers, timeout=5).json()
+        session_id = cli.summary["session_ids"][1]
+        finished = requests.get(f"{cli.app_url}/livestreams/sessions/{session_id}", headers=cli.headers, timeout=5)
+    finally:
+        cli.stop(signal.SIGTERM)
+
+    assert {item["disabled"] for item in listed["data"]} == {"false"}
+    assert finished.json()["data"]["viewer_seconds"] == 9123
+
+
+def test_definition_shapes_option_serves_the_definition_list_form():
+    cli = RunningCli("--definition-shapes")
+    try:
+        listed = requests.get(f"{cli.app_url}/livestreams", headers=cli.headers, timeout=5).json()
+    finally:
+        cli.stop(signal.SIGTERM)
+
+    assert listed["data"]["name"] == "demo-stream"
+    assert listed["data"]["disabled"] == "false"
+    assert listed["data"]["paging"]["total_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--variant", "numbers"], "use NAME=VALUE"),
+        (["--variant", "colour=red"], "NAME one of list_shape"),
+        (["--variant", "numbers=decimal"], "numbers takes int|float|string"),
+        (["--variant", "page_base=first"], "page_base takes a whole number"),
+        (["--live-sessions", "-3"], "must be 0 or more"),
+        (["--stop-spread", "-1"], "must be 0 or more"),
+    ],
+)
+def test_bad_options_exit_2_naming_what_is_allowed(args: list[str], words: str, capsys: pytest.CaptureFixture[str]):
+    from airflow_provider_realtimekit.testing.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+
+    assert exited.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_help_lists_every_variant_with_its_values():
+    env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    command = [sys.executable, "-m", "airflow_provider_realtimekit.testing", "--help"]
+
+    shown = subprocess.run(command, capture_output=True, text=True, env=env, timeout=30, check=True).stdout
+
+    assert "--variant NAME=VALUE" in shown
+    assert "--live-sessions N" in shown and "--stop-spread SECONDS" in shown and "--seed N" in shown
+    assert "disabled: boolean | string" in shown
+    assert "list_shape: array | object | definition" in shown

@@ -95,17 +95,50 @@ def test_unknown_livestream_id_answers_404_realtimekit_error(client: EmulatorCli
         {"page_no": "-1"},
         {"sort_order": "DESC"},
         {"status": "STREAMING"},
+        {"status": "OFFLINE"},
         {"start_time": "yesterday"},
         {"exclude_meetings": "maybe"},
     ],
     ids=lambda params: next(iter(params)),
 )
-def test_invalid_livestreams_query_answers_400_realtimekit_error(client: EmulatorClient, params: dict[str, str]):
+def test_livestreams_query_outside_the_definition_answers_422_cloudflare_error(
+    client: EmulatorClient, params: dict[str, str]
+):
     response = client.app_get("/livestreams", **params)
 
-    assert response.status_code == 400
-    assert response.json()["success"] is False
-    assert response.json()["error"]["code"] == 400
+    assert response.status_code == 422
+    body = response.json()
+    assert body["success"] is False
+    assert body["errors"][0]["code"] == 422
+    assert next(iter(params)) in body["errors"][0]["message"]
+
+
+def test_unknown_status_names_the_allowed_values(client: EmulatorClient):
+    message = client.app_get("/livestreams", status="OFFLINE").json()["errors"][0]["message"]
+
+    assert "LIVE, IDLE, ERRORED, INVOKED" in message
+
+
+def test_validation_error_as_problem_json(emu: RealtimeKitEmulator, client: EmulatorClient):
+    emu.set_variants(validation_error="problem")
+
+    response = client.app_get("/livestreams", status="OFFLINE")
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem["title"], problem["status"]) == ("Invalid request", 422)
+    assert problem["validation"][0]["location"] == ["query", "status"]
+    assert problem["validation"][0]["code"] == "enum"
+
+
+def test_invalid_paging_answers_422_on_every_paged_route(emu: RealtimeKitEmulator, client: EmulatorClient):
+    livestream_id = emu.add_livestream()["id"]
+
+    detail = client.app_get(f"/livestreams/{livestream_id}", per_page="ten")
+    apps = client.get(f"/accounts/{emu.account_id}/realtime/kit/apps", page_no="-1")
+
+    assert (detail.status_code, apps.status_code) == (422, 422)
 
 
 def test_invalid_analytics_time_answers_400(client: EmulatorClient):

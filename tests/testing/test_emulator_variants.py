@@ -182,3 +182,101 @@ def test_variants_reject_unknown_values():
         variants.paging_location = "footer"  # type: ignore[assignment]
     with pytest.raises(ValueError, match="unknown shape variants"):
         variants.update(colour="blue")
+
+
+def test_definition_list_shape_is_one_livestream_object_with_paging_inside(
+    emu: RealtimeKitEmulator, client: EmulatorClient
+):
+    first = emu.add_livestream("first", created="2023-07-01T00:00:00Z")
+    second = emu.add_livestream("second", created="2023-07-02T00:00:00Z")
+    emu.set_variants(list_shape="definition")
+
+    page_one = client.app_get("/livestreams", per_page=20).json()
+    page_two = client.app_get("/livestreams", page_no=2).json()
+    past_the_end = client.app_get("/livestreams", page_no=3).json()
+
+    assert "paging" not in page_one
+    assert page_one["data"]["id"] == second["id"]
+    assert page_one["data"]["paging"] == {"total_count": 2, "start_offset": 1, "end_offset": 1}
+    assert page_two["data"]["id"] == first["id"]
+    assert past_the_end["data"] == {"paging": {"total_count": 2, "start_offset": 3, "end_offset": 2}}
+
+
+def test_definition_list_shape_keeps_apps_an_array(emu: RealtimeKitEmulator, client: EmulatorClient):
+    emu.set_variants(list_shape="definition")
+
+    body = client.get(f"/accounts/{emu.account_id}/realtime/kit/apps").json()
+
+    assert body["data"][0]["id"] == emu.app_id
+
+
+def test_definition_livestream_sessions_form(emu: RealtimeKitEmulator, client: EmulatorClient, livestream_id: str):
+    emu.set_variants(livestream_sessions="definition")
+
+    first = client.app_get(f"/livestreams/{livestream_id}").json()
+    third = client.app_get(f"/livestreams/{livestream_id}", page_no=3).json()
+
+    assert set(first) == {"success", "data"}
+    assert set(first["data"]) == {"livestream", "session", "paging"}
+    assert first["data"]["session"]["started_time"] == "2023-07-16T07:00:00.000Z"
+    assert first["data"]["paging"] == {"total_count": 2, "start_offset": 1, "end_offset": 1}
+    assert third["data"]["session"] is None
+
+
+@pytest.mark.parametrize(("variant", "expected"), [("boolean", False), ("string", "false")])
+def test_disabled_type_on_every_livestream_view(
+    emu: RealtimeKitEmulator, client: EmulatorClient, variant: str, expected: Any
+):
+    livestream = emu.add_livestream("studio")
+    emu.add_session(livestream["id"])
+    emu.set_variants(disabled=variant)
+
+    listed = client.app_get("/livestreams").json()["data"][0]
+    detail = client.app_get(f"/livestreams/{livestream['id']}").json()["data"]["livestream"]
+    active = client.app_get(f"/livestreams/{livestream['id']}/active-livestream-session").json()["data"]["livestream"]
+
+    assert listed["disabled"] == detail["disabled"] == active["disabled"] == expected
+    assert emu.livestream(livestream["id"])["disabled"] == expected
+
+
+def test_disabled_string_of_a_disabled_livestream(emu: RealtimeKitEmulator, client: EmulatorClient):
+    emu.add_livestream("off", disabled=True)
+    emu.set_variants(disabled="string")
+
+    assert client.app_get("/livestreams").json()["data"][0]["disabled"] == "true"
+
+
+def test_integer_numbers_apply_to_analytics_totals(emu: RealtimeKitEmulator, client: EmulatorClient):
+    emu.add_session(emu.add_livestream()["id"], ingest_seconds=60, viewer_seconds=30.6)
+    emu.set_variants(numbers="int")
+
+    overall = client.app_get("/analytics/livestreams/overall").json()["data"]
+    daywise = client.app_get("/analytics/livestreams/daywise").json()["data"]
+
+    assert overall == {"count": 1, "total_ingest_seconds": 60, "total_viewer_seconds": 31}
+    assert daywise[0]["total_viewer_seconds"] == 31
+
+
+def test_fractional_numbers_are_the_default(emu: RealtimeKitEmulator, client: EmulatorClient):
+    session = emu.add_session(emu.add_livestream()["id"], viewer_seconds=116.11599994199997)
+
+    assert client.session_data(session["id"])["viewer_seconds"] == 116.11599994199997
+
+
+def test_definition_preset_switches_every_definition_form():
+    variants = ShapeVariants.definition()
+
+    assert (variants.list_shape, variants.livestream_sessions, variants.numbers, variants.disabled) == (
+        "definition",
+        "definition",
+        "int",
+        "string",
+    )
+
+
+def test_allowed_values_lists_every_variant():
+    allowed = ShapeVariants.allowed_values()
+
+    assert allowed["disabled"] == ("boolean", "string")
+    assert "definition" in allowed["list_shape"]
+    assert set(allowed) == set(ShapeVariants.__dataclass_fields__)

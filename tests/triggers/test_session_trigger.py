@@ -13,6 +13,7 @@ from airflow.triggers.base import TriggerEvent
 from airflow_provider_realtimekit.testing import Fault, Polls
 from airflow_provider_realtimekit.triggers import realtimekit as trigger_module
 from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
+from airflow_provider_realtimekit.waits import token_gates
 from tests.conftest import TOKEN
 
 CLASSPATH = "airflow_provider_realtimekit.triggers.realtimekit.RealtimeKitLivestreamSessionTrigger"
@@ -20,11 +21,12 @@ CLASSPATH = "airflow_provider_realtimekit.triggers.realtimekit.RealtimeKitLivest
 
 @pytest.fixture
 def pauses(monkeypatch):
-    """Patch the trigger's sleep: record each pause and return at once."""
+    """Patch the trigger's sleep: record each pause and return at once (the instant token gates see it pass)."""
     recorded: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
         recorded.append(seconds)
+        token_gates.pass_instant_time(seconds)
 
     monkeypatch.setattr(trigger_module, "sleep", fake_sleep)
     return recorded

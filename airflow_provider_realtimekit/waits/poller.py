@@ -1,0 +1,397 @@
+"""The shared poller: one per token per event loop, answering thousands of session waits with few requests.
+
+Every ``RealtimeKitLivestreamSessionTrigger`` of one event loop (the triggerer's, ``dag.test()``'s, or a
+script running many ``trigger.run()``) that uses the same base URL, account, app and token subscribes to
+one :class:`SharedPoller` (:func:`shared_poller`). It opens one async client when its first wait
+subscribes and closes it when its last wait leaves; each wait costs it one small :class:`WaitState`.
+It is plain asyncio, so it works the same on every supported Airflow: Airflow 3.3's shared streams
+(``airflow/triggers/shared_stream.py``) and 3.2's trigger queues do not exist on 3.1, and shared streams
+serve ``BaseEventTrigger``s only.
+
+**How a wait is answered.** The trigger keeps its own loop (poll, sleep ``poll_interval``, deadline,
+failure budget) and asks :meth:`Subscription.observe` on each poll. The answer is either the session's
+fetched payload, or ``None``, meaning "still live, according to the app's listing of live livestreams":
+
+1. A wait's first answer is a fetch of its session (it tells the session's ``livestream_id``, unless the
+   trigger was given it), and so is every answer while the poller holds fewer than ``coalesce_from`` waits
+   (default 8) or fewer waits than the listing has pages: then the listing would save nothing, and tests
+   that stop emulator sessions after ``Polls(n)`` fetches behave exactly as with independent polling.
+2. Otherwise one paged listing, ``GET .../livestreams?status=LIVE&per_page=100`` (the largest page size
+   known to be served; none is documented [U]), answers every wait that needs a newer observation than
+   the one it has. Waits that poll while a walk is under way share it: the listing is walked at most once
+   per poll interval, whatever the number of waits.
+3. A wait whose livestream is in that listing, LIVE, with an ``updated_at`` no later than the last one a
+   fetch of its session has covered, costs nothing: its session is still the livestream's active one. A
+   wait whose livestream is missing from the listing (stopped, or shifted out of a page while the list
+   changed), or whose livestream changed since (a stop, or a new session: the livestream went live again
+   while we waited for its old session), costs one fetch of its own session, which its final payload
+   needs anyway. Waits on the same session share that fetch.
+4. A safety net for what is unconfirmed about the listing [U: the status filter, its shapes, what moves
+   ``updated_at``]: a wait answered by the listing ``audit_every`` times in a row (default 10) is fetched
+   directly, as far as an audit allowance of 10% of the poller's request rate permits. At 120 waits every
+   wait is audited every 10 polls; at 10,000 the allowance spreads audits out to one per wait every few
+   hours. A listing the server refuses (anything but a transient error) switches the poller to direct
+   fetches for good; a transient listing failure counts as a failed poll of each wait that needed it.
+
+So a wrong guess about the API costs requests or latency, never a wrong outcome: the poller never says a
+session stopped; only a fetched payload does (its ``stopped_time`` or ``err_message`` is set).
+
+**Pacing and start-up.** The poller's requests go out at a steady rate below the token's limit
+(:class:`~airflow_provider_realtimekit.waits.pacer.Pacer`, default 3.6 per second, i.e. 90% of
+Cloudflare's 1,200 per 5 minutes, bursts of 10), in arrival order; every request then passes the async
+hook's transport like any other. When many waits join at once, each one's first poll is delayed by a
+random part of ``first_poll_spread`` seconds, so that their polls do not stay aligned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import weakref
+from collections import Counter
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from airflow_provider_realtimekit.api import ApiRequest, ClientSettings, unwrap
+from airflow_provider_realtimekit.exceptions import RealtimeKitError
+from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+from airflow_provider_realtimekit.waits.live_listing import LiveSnapshot, parse_instant, walk_live_listing
+from airflow_provider_realtimekit.waits.pacer import AuditAllowance, Pacer
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PollerOptions:
+    """
+    How a shared poller behaves (the defaults suit Cloudflare; tests and benchmarks change them).
+
+    :param rate: requests per second the poller plans for.
+    :param burst: requests that may go out back to back after a quiet spell.
+    :param coalesce_from: the fewest waits for which the listing is used.
+    :param audit_every: polls in a row answered by the listing after which a wait is fetched directly.
+    :param audit_share: the share of ``rate`` those direct audit fetches may use.
+    :param first_poll_spread: seconds over which the first polls of waits joining together are spread.
+    """
+
+    rate: float = Pacer.rate
+    burst: float = Pacer.burst
+    coalesce_from: int = 8
+    audit_every: int = 10
+    audit_share: float = 0.1
+    first_poll_spread: float = 5.0
+
+
+@dataclass(slots=True, eq=False)
+class WaitState:
+    """
+    What the poller remembers of one wait (a few hundred bytes).
+
+    :param session_id: the livestream session waited for.
+    :param livestream_id: its livestream, once known.
+    :param poll_interval: the wait's own interval, which bounds its first-poll delay.
+    :param seen: the poller's sequence number of the newest observation this wait has had (-1: none).
+    :param acknowledged: the livestream ``updated_at`` a fetch of the session has covered.
+    :param listing_answers: polls in a row answered by the listing.
+    """
+
+    session_id: str
+    livestream_id: str | None = None
+    poll_interval: float = 30.0
+    seen: int = -1
+    acknowledged: float | None = None
+    listing_answers: int = 0
+
+
+@dataclass
+class PollerStats:
+    """Counters the tests and the benchmark read."""
+
+    requests: int = 0
+    listings: int = 0
+    listing_pages: int = 0
+    fetches: int = 0
+    shared_fetches: int = 0
+    audits: int = 0
+    listing_answers: int = 0
+
+
+@dataclass(slots=True)
+class _Flight:
+    """One request (or listing walk) in flight or done, shared by every wait that may use its answer."""
+
+    seq: int
+    task: asyncio.Task[Any]
+
+
+class SharedPoller:
+    """
+    Answers the session waits of one token in one event loop (see the module docstring).
+
+    :param settings: the checked connection.
+    :param options: how it behaves.
+    """
+
+    def __init__(self, settings: ClientSettings, options: PollerOptions | None = None) -> None:
+        self.settings = settings
+        self.options = options or PollerOptions()
+        self.stats = PollerStats()
+        self._hook = RealtimeKitAsyncHook.for_settings(settings)
+        self._pacer = Pacer(self.options.rate, self.options.burst)
+        self._audits = AuditAllowance(self.options.rate * self.options.audit_share)
+        self._waits: set[WaitState] = set()
+        self._watched: Counter[str] = Counter()  # livestream id -> waits watching it
+        self._sessions: Counter[str] = Counter()  # session id -> waits on it
+        self._fetches: dict[str, _Flight] = {}
+        self._listing: _Flight | None = None
+        self._snapshot: LiveSnapshot | None = None
+        self._listing_pages = 1
+        self._listing_refused = False
+        self._seq = 0
+        self._opening: asyncio.Future[Any] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def waits(self) -> int:
+        """How many waits are subscribed."""
+        return len(self._waits)
+
+    @asynccontextmanager
+    async def subscribe(
+        self, session_id: str, livestream_id: str | None = None, poll_interval: float = 30.0
+    ) -> AsyncIterator[Subscription]:
+        """
+        Subscribe one wait for the ``async with`` block; leaving it (also by cancellation) unsubscribes,
+        and the last wait to leave closes the poller.
+
+        :param session_id: the livestream session to wait for.
+        :param livestream_id: its livestream, when the caller knows it (saves the first fetch's role).
+        :param poll_interval: the wait's poll interval.
+        """
+        wait = WaitState(session_id, poll_interval=poll_interval)
+        self._waits.add(wait)
+        self._sessions[session_id] += 1
+        self._learn_livestream(wait, livestream_id)
+        try:
+            await self._open()
+            yield Subscription(self, wait)
+        finally:
+            await self._leave(wait)
+
+    async def observe(self, wait: WaitState) -> dict[str, Any] | None:
+        """
+        The next observation of a wait: the fetched session payload, or None for "still live, per the
+        listing". Raises what a fetch of the session would raise (not found, auth, transient errors).
+
+        :param wait: the wait, as subscribed.
+        """
+        if wait.seen < 0 and len(self._waits) > 1:
+            # Waits joining together would otherwise poll together, every interval, forever.
+            await asyncio.sleep(random.uniform(0, min(self.options.first_poll_spread, wait.poll_interval)))
+        if wait.livestream_id is None or not self._coalescing():
+            return await self._fetch(wait)
+        if wait.listing_answers >= self.options.audit_every and self._audits.take():
+            self.stats.audits += 1
+            return await self._fetch(wait)
+        snapshot = await self._snapshot_after(wait)
+        if snapshot is None:
+            return await self._fetch(wait)
+        if wait.livestream_id not in snapshot.updated_at:  # stopped, or lost between pages
+            return await self._fetch(wait)
+        updated = snapshot.updated_at[wait.livestream_id]
+        if updated is not None and wait.acknowledged is not None and updated > wait.acknowledged:
+            payload = await self._fetch(wait)  # a stop, or a new session, since the last fetch
+            # The fetch began after this listing: it covers every change the listing showed.
+            wait.acknowledged = max(updated, wait.acknowledged)
+            return payload
+        if wait.acknowledged is None:
+            wait.acknowledged = updated
+        wait.seen = snapshot.seq
+        wait.listing_answers += 1
+        self.stats.listing_answers += 1
+        return None
+
+    # -- the two kinds of request ---------------------------------------------------------------------
+
+    def _coalescing(self) -> bool:
+        waits = len(self._waits)
+        return not self._listing_refused and waits >= self.options.coalesce_from and waits > self._listing_pages
+
+    async def _fetch(self, wait: WaitState) -> dict[str, Any]:
+        flight = self._fetches.get(wait.session_id)
+        if flight is None or flight.seq <= wait.seen:
+            flight = _Flight(self._next_seq(), self._spawn(self._fetch_session(wait.session_id)))
+            self._fetches[wait.session_id] = flight
+        else:
+            self.stats.shared_fetches += 1
+        try:
+            payload: dict[str, Any] = await asyncio.shield(flight.task)
+        finally:
+            # Also after a failure: the next poll must ask again, not reuse the failed answer.
+            wait.seen = max(wait.seen, flight.seq)
+        wait.listing_answers = 0
+        if wait.livestream_id is None and isinstance(payload, dict):
+            self._learn_livestream(wait, payload.get("livestream_id"))
+        if wait.acknowledged is None and isinstance(payload, dict):
+            wait.acknowledged = parse_instant(payload.get("started_time"))
+        return payload
+
+    async def _fetch_session(self, session_id: str) -> dict[str, Any]:
+        self.stats.fetches += 1
+        return unwrap(await self._send(self.settings.app.livestream_session(session_id)))
+
+    async def _snapshot_after(self, wait: WaitState) -> LiveSnapshot | None:
+        """A listing begun after the wait's last observation: the last one, the walk under way, or a new walk."""
+        if self._snapshot is not None and self._snapshot.seq > wait.seen:
+            return self._snapshot
+        flight = self._listing
+        if flight is None or flight.seq <= wait.seen:
+            seq = self._next_seq()
+            flight = self._listing = _Flight(seq, self._spawn(self._walk_listing(seq)))
+        try:
+            snapshot: LiveSnapshot = await asyncio.shield(flight.task)
+        except RealtimeKitError as error:
+            wait.seen = max(wait.seen, flight.seq)
+            if error.transient:
+                raise
+            if not self._listing_refused:
+                self._listing_refused = True
+                log.warning(
+                    "RealtimeKit refused the listing of live livestreams (%s); polling each session directly.", error
+                )
+            return None
+        return snapshot
+
+    async def _walk_listing(self, seq: int) -> LiveSnapshot:
+        self.stats.listings += 1
+        snapshot = await walk_live_listing(seq, self.settings.app, self._watched, self._send)
+        self.stats.listing_pages += snapshot.pages
+        self._listing_pages = max(snapshot.pages, 1)
+        if self._snapshot is None or snapshot.seq > self._snapshot.seq:
+            self._snapshot = snapshot
+        return snapshot
+
+    async def _send(self, request: ApiRequest) -> dict[str, Any]:
+        await self._pacer.slot()
+        self.stats.requests += 1
+        return await self._hook.call(request)
+
+    # -- bookkeeping ----------------------------------------------------------------------------------
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _learn_livestream(self, wait: WaitState, livestream_id: object) -> None:
+        if isinstance(livestream_id, str) and livestream_id and wait.livestream_id is None:
+            wait.livestream_id = livestream_id
+            self._watched[livestream_id] += 1
+
+    def _spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        # Shared requests run as tasks of their own: a waiter that is cancelled must not cancel the others'.
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: a failure nobody awaited any more is not "never retrieved"
+
+    async def _open(self) -> None:
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._hook.__aenter__())
+        await asyncio.shield(self._opening)
+
+    async def _leave(self, wait: WaitState) -> None:
+        self._waits.discard(wait)
+        self._sessions[wait.session_id] -= 1
+        if self._sessions[wait.session_id] <= 0:
+            del self._sessions[wait.session_id]
+            self._fetches.pop(wait.session_id, None)
+        if wait.livestream_id is not None:
+            self._watched[wait.livestream_id] -= 1
+            if self._watched[wait.livestream_id] <= 0:
+                del self._watched[wait.livestream_id]
+        if self._waits:
+            return
+        _forget(self)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._opening is not None:
+            opening, self._opening = self._opening, None
+            try:
+                await opening
+            except Exception:  # the client never opened: nothing to close
+                return
+            await self._hook.__aexit__(None, None, None)
+
+
+class Subscription:
+    """
+    One wait's handle on its shared poller.
+
+    :param poller: the poller.
+    :param wait: the wait's state.
+    """
+
+    __slots__ = ("poller", "wait")
+
+    def __init__(self, poller: SharedPoller, wait: WaitState) -> None:
+        self.poller = poller
+        self.wait = wait
+
+    async def observe(self) -> dict[str, Any] | None:
+        """The session payload, or None for "still live, per the listing" (see :meth:`SharedPoller.observe`)."""
+        return await self.poller.observe(self.wait)
+
+
+# -- one poller per token per event loop ------------------------------------------------------------------
+
+_Key = tuple[str, str, str, str]
+_POLLERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_Key, SharedPoller]] = weakref.WeakKeyDictionary()
+
+
+def poller_key(settings: ClientSettings) -> _Key:
+    """
+    Waits share a poller when these match: base URL, account, app and a digest of the token (never the token).
+
+    :param settings: the checked connection.
+    """
+    digest = hashlib.sha256(settings.token.encode()).hexdigest()
+    return settings.base_url, settings.app.account_id, settings.app.app_id, digest
+
+
+def shared_poller(settings: ClientSettings, options: PollerOptions | None = None) -> SharedPoller:
+    """
+    The running loop's poller for this connection's token and app, created on first use. It lives while
+    it has waits: after its last wait has left, the next call creates a new one.
+
+    :param settings: the checked connection.
+    :param options: used only when the poller is created.
+    """
+    pollers = _POLLERS.setdefault(asyncio.get_running_loop(), {})
+    key = poller_key(settings)
+    poller = pollers.get(key)
+    if poller is None:
+        poller = pollers[key] = SharedPoller(settings, options)
+    return poller
+
+
+def running_pollers() -> list[SharedPoller]:
+    """The pollers of the running loop (tests read it)."""
+    return list(_POLLERS.get(asyncio.get_running_loop(), {}).values())
+
+
+def _forget(poller: SharedPoller) -> None:
+    pollers = _POLLERS.get(asyncio.get_running_loop(), {})
+    key = poller_key(poller.settings)
+    if pollers.get(key) is poller:
+        del pollers[key]
