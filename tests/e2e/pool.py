@@ -55,8 +55,9 @@ class StackSpec:
 
 SPECS = {
     "sqlite": StackSpec("sqlite", triggerers=1),
-    # PostgreSQL, as production Airflow uses, with two triggerers sharing the deferred tasks.
-    "postgres": StackSpec("postgres", triggerers=2),
+    # PostgreSQL, as production Airflow uses, with two triggerers sharing the deferred tasks. Four task
+    # slots: a fleet of mapped sensors starts (and resumes) one task per wait, each mostly waiting on I/O.
+    "postgres": StackSpec("postgres", triggerers=2, parallelism=4),
 }
 
 
