@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pendulum
 
 from airflow_provider_realtimekit.api import Pager
-from airflow_provider_realtimekit.exceptions import RealtimeKitNotFoundError
+from airflow_provider_realtimekit.exceptions import RealtimeKitInvalidResponseError, RealtimeKitNotFoundError
 from airflow_provider_realtimekit.session_watch.cursor import Cursor
 from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
 
@@ -172,7 +172,10 @@ def _ended(session: Mapping[str, Any], livestream_id: str) -> EndedSession | Non
     session_id = session.get("id")
     if session_id is None:
         return None
-    state = session_state(session)
+    try:
+        state = session_state(session)
+    except RealtimeKitInvalidResponseError:  # an unreadable stopped_time must not stall the whole watch
+        return None
     if not state.is_terminal():
         return None
     stopped = epoch_seconds(session.get("stopped_time"))
