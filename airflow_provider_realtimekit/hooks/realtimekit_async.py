@@ -100,7 +100,10 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
         try:
             answer = await self._exchange(self._client, request)
         finally:
-            gate.record_answer(*((answer.status_code, dict(answer.headers)) if answer else (None, {})))
+            if answer is None:  # no answer: the gate only stops counting it as in flight
+                gate.record_answer(None, {})
+            else:
+                gate.record_answer(answer.status_code, dict(answer.headers))
         return settings.received(answer.status_code, dict(answer.headers), answer.content)
 
     async def _exchange(self, client: httpx.AsyncClient, request: ApiRequest) -> httpx.Response:

@@ -21,6 +21,7 @@ policy and whatever per-token budget the hook applies.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,8 @@ from airflow_provider_realtimekit.waits.session_state import SessionState, sessi
 if TYPE_CHECKING:
     from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
     from airflow_provider_realtimekit.session_watch.parameters import WatchParameters
+
+log = logging.getLogger(__name__)
 
 #: What the watcher remembers of a livestream between cycles: its ``updated_at`` and ``status``.
 Fingerprint = tuple[object, object]
@@ -174,7 +177,9 @@ def _ended(session: Mapping[str, Any], livestream_id: str) -> EndedSession | Non
         return None
     try:
         state = session_state(session)
-    except RealtimeKitInvalidResponseError:  # an unreadable stopped_time must not stall the whole watch
+    except RealtimeKitInvalidResponseError as error:
+        # One malformed session must not stop every other one from being reported, cycle after cycle.
+        log.warning("Skipping a livestream session the watcher cannot read: %s", error)
         return None
     if not state.is_terminal():
         return None
