@@ -117,6 +117,11 @@ def parse_response(request: ApiRequest, response: ApiResponse) -> dict[str, Any]
             f"RealtimeKit returned no data for {request.what} ({request.describe()}): it does not exist "
             "in this app. Check the id and the connection's account_id and app_id."
         )
+    if request.expects_object and not isinstance(payload, dict):
+        # A list or a string where one object belongs would reach callers as something they cannot read.
+        raise _invalid(
+            request, response, f"a JSON {type(payload).__name__} as its data instead of an object", undecodable=False
+        )
     return body
 
 
