@@ -181,3 +181,31 @@ def test_the_429_message_names_the_quota_the_emulator_served(emulator, realtimek
         RealtimeKitHook(realtimekit_conn).get_livestream_session("s1")
 
     assert "its limit of 120 requests per 5 minutes" in str(raised.value)
+
+
+@pytest.mark.paced_gates
+def test_a_caller_meeting_an_open_breaker_waits_for_it_instead_of_sending(emulator, realtimekit_conn):
+    livestream = emulator.add_livestream()
+    session = emulator.add_session(livestream["id"])
+    lock_out(emulator, seconds=2)
+    with pytest.raises(RealtimeKitRateLimitError):  # a 2 s block is beyond this caller's cap: it gives up
+        RealtimeKitHook(realtimekit_conn, retry_after_cap=0.5).get_livestream_session(session["id"])
+    refused = emulator.requests[-1]
+
+    # Another caller of the token, willing to wait 5 s, sits the rest of the block out before sending.
+    assert RealtimeKitHook(realtimekit_conn, retry_after_cap=5).get_livestream_session(session["id"])
+
+    after = emulator.requests[emulator.requests.index(refused) + 1 :]
+    assert [record.status for record in after] == [200]
+    assert after[0].time - refused.time >= 2.0
+
+
+def test_the_emulator_can_leave_out_the_ratelimit_headers():
+    quiet = RealtimeKitEmulator(token=TOKEN, port=0, rate_limit=RateLimitPolicy(5, 60, send_headers=False))
+    with quiet:
+        url = f"{quiet.app_url}/livestreams"
+        answers = [requests.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5) for _ in range(6)]
+
+    assert [answer.status_code for answer in answers] == [200] * 5 + [429]
+    assert not any("Ratelimit" in answer.headers or "Ratelimit-Policy" in answer.headers for answer in answers)
+    assert answers[-1].headers["retry-after"] == "60"  # a refusal still says when to come back
