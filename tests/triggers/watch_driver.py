@@ -37,7 +37,7 @@ class WatchDriver:
 
     async def _sleep(self, seconds: float) -> None:
         self.pauses.append(seconds)
-        token_gates.pass_instant_time(seconds)  # the token's circuit breaker sees the pause pass too
+        token_gates.pass_instant_time(seconds)  # the per-token gates (instant in tests) see the pause pass too
         if not self._steps:
             raise EndOfTest
         self._steps.pop(0)()
