@@ -69,6 +69,7 @@ demo: install
 benchmarks: install
 	@$(PY) benchmarks/emulator_throughput.py
 	@$(PY) benchmarks/usage_pull.py
+	@$(PY) benchmarks/token_processes.py
 	@$(PY) benchmarks/fleet_wait.py
 
 reliability: install

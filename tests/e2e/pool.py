@@ -30,7 +30,11 @@ DAG_FOLDERS: dict[str, Path] = {
 #: Seconds between polls for the DAGs that read REALTIMEKIT_POKE_INTERVAL (the example DAGs).
 POKE_INTERVAL = 1.0
 #: Environment the DAGs read when they are parsed (every component shares it).
-DAG_ENV: dict[str, str] = {"REALTIMEKIT_POKE_INTERVAL": f"{POKE_INTERVAL:g}"}
+DAG_ENV: dict[str, str] = {
+    "REALTIMEKIT_POKE_INTERVAL": f"{POKE_INTERVAL:g}",
+    # The session-ended watcher of example_dags/realtimekit_session_ended.py (runs only once unpaused).
+    "REALTIMEKIT_WATCH_INTERVAL": "5",
+}
 #: The API token of every stack's emulator; distinctive, so that a leak cannot hide among other strings.
 TOKEN = f"rtk-e2e-token-{secrets.token_hex(10)}"
 
@@ -51,8 +55,9 @@ class StackSpec:
 
 SPECS = {
     "sqlite": StackSpec("sqlite", triggerers=1),
-    # PostgreSQL, as production Airflow uses, with two triggerers sharing the deferred tasks.
-    "postgres": StackSpec("postgres", triggerers=2),
+    # PostgreSQL, as production Airflow uses, with two triggerers sharing the deferred tasks. Four task
+    # slots: a fleet of mapped sensors starts (and resumes) one task per wait, each mostly waiting on I/O.
+    "postgres": StackSpec("postgres", triggerers=2, parallelism=4),
 }
 
 
