@@ -3,8 +3,9 @@
 Airflow assigns each trigger row to one triggerer at a time, so the app is polled once per cycle however
 many triggerers run; when that triggerer dies, the other takes the watcher over once the dead one's
 heartbeat is older than ``[triggerer] triggerer_health_check_threshold`` (30 s). On Airflow 3.3 the new
-instance resumes from the cursor in the Asset State Store, so the session that ended meanwhile is reported;
-before 3.3 it is lost (docs/event-driven.md).
+instance resumes from the cursor in the Asset State Store, so the session that ended meanwhile is reported.
+Before 3.3 the cursor is in memory, and Airflow 3.1.5 moves the watcher between triggerers on every loop
+(docs/event-driven.md): these tests run on 3.3 only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.airflow_compat import airflow_older_than
 from tests.e2e.deployment import Deployment
 from tests.e2e.pool import Stack
 from tests.e2e.test_session_ended import (
@@ -27,7 +29,16 @@ from tests.e2e.test_session_ended import (
     watcher_polling,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.timeout(900),
+    # Airflow 3.1.5's triggerer claims every asset trigger on each loop whoever holds it (the asset query in
+    # Trigger.get_sorted_triggers ignores triggerer_id), so with two triggerers the watcher keeps moving
+    # between them and runs in both for a while: the premise of these tests does not hold there.
+    pytest.mark.skipif(
+        airflow_older_than((3, 3)), reason="Airflow < 3.3 moves asset watchers between triggerers on every loop"
+    ),
+]
 
 
 def running_it(deployment: Deployment, trigger_id: int) -> list[str]:
