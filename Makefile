@@ -69,6 +69,8 @@ demo: install
 benchmarks: install
 	@$(PY) benchmarks/emulator_throughput.py
 	@$(PY) benchmarks/usage_pull.py
+	@$(PY) benchmarks/token_processes.py
+	@$(PY) benchmarks/fleet_wait.py
 
 reliability: install
 	@$(PY) -m pytest tests/reliability -q -p no:randomly $(PYTEST_ARGS)

@@ -77,7 +77,6 @@ with DAG(
     schedule=[SESSIONS_ENDED],
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
-    max_active_runs=1,
     tags=["realtimekit", "example", "event-driven"],
     doc_md=__doc__,
 ):

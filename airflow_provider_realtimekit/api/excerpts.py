@@ -85,9 +85,14 @@ def server_said(body: Mapping[str, Any], length: int = EXCERPT_LENGTH) -> str:
 def _problem_item(item: Any) -> str:
     if not isinstance(item, dict):
         return str(item)
-    where = next((str(item[key]) for key in ("path", "name", "field", "pointer") if key in item), "")
+    where = next((_path(item[key]) for key in ("path", "location", "name", "field", "pointer") if key in item), "")
     what = next((str(item[key]) for key in ("message", "reason", "detail") if key in item), "")
     return f"{where}: {what}" if where and what else where or what or json_excerpt(item, 80)
+
+
+def _path(value: Any) -> str:
+    # Prism and others give the location as a list: ["query", "status"].
+    return ".".join(str(part) for part in value) if isinstance(value, list) else str(value)
 
 
 def _without_secrets(value: Any) -> Any:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import math
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import unquote, urlsplit
 
+from airflow_provider_realtimekit.api.connection_names import capitalized, describe_connection
 from airflow_provider_realtimekit.api.endpoints import ApiRequest, RealtimeKitApp
 from airflow_provider_realtimekit.api.rate_limits import DEFAULT_QUOTA, DEFAULT_RESERVE, DEFAULT_WINDOW, BudgetLimits
 from airflow_provider_realtimekit.api.responses import ApiResponse
 from airflow_provider_realtimekit.api.retry import RetryPolicy
+from airflow_provider_realtimekit.api.unreachable import unreachable_error
 from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError, RealtimeKitTransportError
 
 if TYPE_CHECKING:
@@ -75,38 +76,43 @@ class ClientSettings:
     budget: BudgetLimits = field(default_factory=BudgetLimits)
 
     @classmethod
-    def from_connection(cls, conn: Connection, overrides: ClientOverrides | None = None) -> ClientSettings:
+    def from_connection(
+        cls, conn: Connection, overrides: ClientOverrides | None = None, *, testing: bool = False
+    ) -> ClientSettings:
         """
         Read and check a connection; raise :class:`RealtimeKitConfigError` naming the bad field.
 
         :param conn: the Airflow connection.
         :param overrides: constructor arguments of the hook, which win over the connection's extras.
+        :param testing: True inside the hook's ``test_connection()``: a connection id the Test button made up
+            is then not named in messages (see :mod:`.connection_names`).
         """
         conn_id = conn.conn_id or "<unnamed>"
-        extra = _extra_of(conn, conn_id)
-        token = _token_of(conn, conn_id)
-        account_id = _required_extra(extra, "account_id", conn_id)
-        app_id = _required_extra(extra, "app_id", conn_id)
+        label = describe_connection(conn.conn_id, testing=testing)
+        extra = _extra_of(conn, label)
+        token = _token_of(conn, label)
+        account_id = _required_extra(extra, "account_id", label)
+        app_id = _required_extra(extra, "app_id", label)
         try:
             app = RealtimeKitApp(account_id=account_id, app_id=app_id)
         except RealtimeKitConfigError as error:  # a malformed id: say which connection holds it
-            raise RealtimeKitConfigError(f"Connection {conn_id!r}: {error}") from None
-        connect_timeout, read_timeout = _timeouts(extra, overrides, conn_id)
+            raise RealtimeKitConfigError(f"{capitalized(label)}: {error}") from None
+        connect_timeout, read_timeout = _timeouts(extra, overrides, label)
         overrides = overrides or ClientOverrides()
         retry = RetryPolicy(
-            max_attempts=_int_setting(extra, "max_attempts", overrides.max_attempts, 4, conn_id),
-            retry_after_cap=_float_setting(extra, "retry_after_cap", overrides.retry_after_cap, 60.0, conn_id),
-            backoff_initial=_float_setting(extra, "backoff_initial", None, 0.5, conn_id),
+            max_attempts=_int_setting(extra, "max_attempts", overrides.max_attempts, 4, label),
+            retry_after_cap=_float_setting(extra, "retry_after_cap", overrides.retry_after_cap, 60.0, label),
+            backoff_initial=_float_setting(extra, "backoff_initial", None, 0.5, label),
         )
         return cls(
             conn_id=conn_id,
-            base_url=base_url_of(conn),
+            base_url=base_url_of(conn, label),
             token=token,
             app=app,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             retry=retry,
-            budget=_budget(extra, conn_id),
+            budget=_budget(extra, label),
         )
 
     @property
@@ -127,15 +133,8 @@ class ClientSettings:
         )
 
     def unreachable_error(self, request: ApiRequest, cause: BaseException) -> RealtimeKitTransportError:
-        """The error for a request that got no answer at all: refused, reset or dropped connection."""
-        hint = ""
-        if self.base_url.startswith("https://") and _is_tls_failure(cause):
-            hint = (
-                " The TLS handshake failed: if this server speaks plain HTTP, write http:// in the connection's host."
-            )
-        return RealtimeKitTransportError(
-            f"Could not reach RealtimeKit for {request.describe()} at {self.base_url}: {type(cause).__name__}.{hint}"
-        )
+        """The error for a request that got no answer at all: refused, unresolvable, TLS, dropped."""
+        return unreachable_error(request, self.base_url, cause)
 
     def received(self, status: int, headers: Mapping[str, str], body: bytes) -> ApiResponse:
         """
@@ -157,24 +156,13 @@ class ClientSettings:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def _is_tls_failure(error: BaseException) -> bool:
-    # requests raises its own SSLError, httpx a ConnectError caused by ssl.SSLError: walk the chain.
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLError) or "SSLError" in type(current).__name__:
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def base_url_of(conn: Connection) -> str:
+def base_url_of(conn: Connection, label: str | None = None) -> str:
     """
     The API base URL of a connection: ``host`` when set (a full URL, or a bare host name for https),
     else Cloudflare's.
 
     :param conn: the Airflow connection.
+    :param label: how messages name the connection (default: by its id).
     """
     host = (conn.host or "").strip()
     if not host:
@@ -183,7 +171,7 @@ def base_url_of(conn: Connection) -> str:
         port = f":{conn.port}" if conn.port else ""
         schema = f"/{conn.schema.strip('/')}" if conn.schema else ""
         host = f"https://{host}{port}{schema}"
-    where = f"The 'API base URL' (host) of connection {conn.conn_id!r}"
+    where = f"The 'API base URL' (host) of {label or describe_connection(conn.conn_id)}"
     try:
         parts = urlsplit(host)
         parts.port  # noqa: B018  (raises ValueError for a port that is not a number in 0-65535)
@@ -209,101 +197,97 @@ def base_url_of(conn: Connection) -> str:
     return host.rstrip("/")
 
 
-def _extra_of(conn: Connection, conn_id: str) -> Mapping[str, Any]:
+def _extra_of(conn: Connection, label: str) -> Mapping[str, Any]:
     try:
         extra = conn.extra_dejson
     except Exception:  # a malformed extra string; Airflow logs its own details
         extra = None
     if not isinstance(extra, Mapping):
-        raise RealtimeKitConfigError(
-            f"The extra of connection {conn_id!r} must be a JSON object with account_id and app_id."
-        )
+        raise RealtimeKitConfigError(f"The extra of {label} must be a JSON object with account_id and app_id.")
     return extra
 
 
-def _token_of(conn: Connection, conn_id: str) -> str:
+def _token_of(conn: Connection, label: str) -> str:
     token = conn.password
     if not isinstance(token, str) or not token.strip():
         raise RealtimeKitConfigError(
-            f"Connection {conn_id!r} has no API token: set its password (the 'API token' field in the UI) "
+            f"{capitalized(label)} has no API token: set its password (the 'API token' field in the UI) "
             "to a Cloudflare API token with the 'Realtime' or 'Realtime Admin' permission."
         )
     if token != token.strip() or any(c.isspace() or ord(c) < 32 for c in token):
         # Never echo the value: it is a secret, even when malformed.
         raise RealtimeKitConfigError(
-            f"The API token of connection {conn_id!r} contains whitespace or control characters; "
+            f"The API token of {label} contains whitespace or control characters; "
             "paste the token again without surrounding spaces or line breaks."
         )
     return token
 
 
-def _required_extra(extra: Mapping[str, Any], name: str, conn_id: str) -> str:
+def _required_extra(extra: Mapping[str, Any], name: str, label: str) -> str:
     value = extra.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         raise RealtimeKitConfigError(
-            f"Connection {conn_id!r} has no {name}: set the '{_LABELS[name]}' field (extra {name!r}). "
+            f"{capitalized(label)} has no {name}: set its '{_LABELS[name]}' field (extra {name!r}). "
             "Both ids are shown in the Cloudflare dashboard under Realtime > RealtimeKit."
         )
     if not isinstance(value, str):
-        raise RealtimeKitConfigError(
-            f"The {name} of connection {conn_id!r} must be a string, got {type(value).__name__}."
-        )
+        raise RealtimeKitConfigError(f"The {name} of {label} must be a string, got {type(value).__name__}.")
     return value.strip()
 
 
 _LABELS = {"account_id": "Account ID", "app_id": "App ID"}
 
 
-def _timeouts(extra: Mapping[str, Any], overrides: ClientOverrides | None, conn_id: str) -> tuple[float, float]:
+def _timeouts(extra: Mapping[str, Any], overrides: ClientOverrides | None, label: str) -> tuple[float, float]:
     timeout = overrides.timeout if overrides else None
     if isinstance(timeout, tuple):
         connect, read = timeout
-        return _positive("timeout[0]", connect, conn_id), _positive("timeout[1]", read, conn_id)
+        return _positive("timeout[0]", connect, label), _positive("timeout[1]", read, label)
     if timeout is not None:
-        value = _positive("timeout", timeout, conn_id)
+        value = _positive("timeout", timeout, label)
         return value, value
-    connect = _float_setting(extra, "connect_timeout", None, DEFAULT_CONNECT_TIMEOUT, conn_id)
-    read = _float_setting(extra, "read_timeout", None, DEFAULT_READ_TIMEOUT, conn_id)
-    return _positive("connect_timeout", connect, conn_id), _positive("read_timeout", read, conn_id)
+    connect = _float_setting(extra, "connect_timeout", None, DEFAULT_CONNECT_TIMEOUT, label)
+    read = _float_setting(extra, "read_timeout", None, DEFAULT_READ_TIMEOUT, label)
+    return _positive("connect_timeout", connect, label), _positive("read_timeout", read, label)
 
 
-def _budget(extra: Mapping[str, Any], conn_id: str) -> BudgetLimits:
-    quota = _int_setting(extra, "rate_limit_quota", None, DEFAULT_QUOTA, conn_id)
+def _budget(extra: Mapping[str, Any], label: str) -> BudgetLimits:
+    quota = _int_setting(extra, "rate_limit_quota", None, DEFAULT_QUOTA, label)
     window = _positive(
-        "rate_limit_window", _float_setting(extra, "rate_limit_window", None, DEFAULT_WINDOW, conn_id), conn_id
+        "rate_limit_window", _float_setting(extra, "rate_limit_window", None, DEFAULT_WINDOW, label), label
     )
-    reserve = _float_setting(extra, "rate_limit_reserve", None, DEFAULT_RESERVE, conn_id)
+    reserve = _float_setting(extra, "rate_limit_reserve", None, DEFAULT_RESERVE, label)
     if reserve >= 1:
         raise RealtimeKitConfigError(
-            f"rate_limit_reserve (connection {conn_id!r}) is the fraction of the quota kept for the token's other "
+            f"rate_limit_reserve ({label}) is the fraction of the quota kept for the token's other "
             f"users: a number from 0 to less than 1 (0.1 keeps 10%), got {reserve!r}."
         )
     limits = BudgetLimits(quota=quota, window=window, reserve=reserve)
     return limits
 
 
-def _float_setting(extra: Mapping[str, Any], name: str, override: float | None, default: float, conn_id: str) -> float:
+def _float_setting(extra: Mapping[str, Any], name: str, override: float | None, default: float, label: str) -> float:
     value = override if override is not None else extra.get(name, default)
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = float(value)
     if not _is_finite_number(value) or value < 0:
-        raise RealtimeKitConfigError(f"{name} (connection {conn_id!r}) must be a number >= 0, got {value!r}.")
+        raise RealtimeKitConfigError(f"{name} ({label}) must be a number >= 0, got {value!r}.")
     return float(value)
 
 
-def _int_setting(extra: Mapping[str, Any], name: str, override: int | None, default: int, conn_id: str) -> int:
+def _int_setting(extra: Mapping[str, Any], name: str, override: int | None, default: int, label: str) -> int:
     value = override if override is not None else extra.get(name, default)
     if isinstance(value, str) and value.strip().isdecimal():  # not isdigit(): int('²') raises
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise RealtimeKitConfigError(f"{name} (connection {conn_id!r}) must be an integer >= 1, got {value!r}.")
+        raise RealtimeKitConfigError(f"{name} ({label}) must be an integer >= 1, got {value!r}.")
     return value
 
 
-def _positive(name: str, value: object, conn_id: str) -> float:
+def _positive(name: str, value: object, label: str) -> float:
     if not _is_finite_number(value) or value <= 0:
-        raise RealtimeKitConfigError(f"{name} (connection {conn_id!r}) must be a number > 0, got {value!r}.")
+        raise RealtimeKitConfigError(f"{name} ({label}) must be a number > 0, got {value!r}.")
     return float(value)
 
 

@@ -65,6 +65,8 @@ class RealtimeKitHookBase(BaseHook):
         self._overrides = ClientOverrides(timeout=timeout, max_attempts=max_attempts, retry_after_cap=retry_after_cap)
         #: How many HTTP requests this hook has sent (retries included); benchmarks and tests read it.
         self.requests_sent = 0
+        #: True inside test_connection(), where a connection id the Test button made up is not named.
+        self._testing = False
 
     def __repr__(self) -> str:
         # Names the connection, never its contents.
@@ -91,7 +93,7 @@ class RealtimeKitHook(RealtimeKitHookBase):
     def settings(self) -> ClientSettings:
         """The checked connection, read on first use."""
         conn = self.get_connection(self.realtimekit_conn_id)
-        return ClientSettings.from_connection(conn, self._overrides)
+        return ClientSettings.from_connection(conn, self._overrides, testing=self._testing)
 
     def get_conn(self) -> requests.Session:
         """The hook's single HTTP session (keep-alive, User-Agent, Authorization)."""
@@ -206,8 +208,11 @@ class RealtimeKitHook(RealtimeKitHookBase):
         Check the token and that it can read this account's RealtimeKit app (Airflow's Test button).
 
         Verifies the token (account endpoint first, then the user endpoint [U which one a token needs]),
-        then lists one livestream of the app, which proves the permission and both ids.
+        then lists one livestream of the app, which proves the permission and both ids. Under Airflow's
+        Test button the connection has a random temporary id: messages then speak of "the connection being
+        tested" and name the field to fix.
         """
+        self._testing = True
         try:
             status = self._verified_token_status()
             if status != "active":

@@ -23,7 +23,7 @@ from airflow_provider_realtimekit.api import (
     run_async,
     unwrap,
 )
-from airflow_provider_realtimekit.exceptions import RealtimeKitError
+from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError
 from airflow_provider_realtimekit.hooks.async_client_pool import acquire_client, release_client
 from airflow_provider_realtimekit.hooks.realtimekit import USER_AGENT, RealtimeKitHookBase
 from airflow_provider_realtimekit.waits.token_gates import token_gate
@@ -71,7 +71,7 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
     @property
     def settings(self) -> ClientSettings:
         if self._settings is None:
-            raise RealtimeKitError("RealtimeKitAsyncHook must be used as 'async with RealtimeKitAsyncHook(...)'.")
+            raise RealtimeKitConfigError("RealtimeKitAsyncHook must be used as 'async with RealtimeKitAsyncHook(...)'.")
         return self._settings
 
     async def get_livestream_session(self, session_id: str) -> dict[str, Any]:
@@ -92,7 +92,7 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
 
     async def _send(self, request: ApiRequest) -> ApiResponse:
         if self._client is None:
-            raise RealtimeKitError("RealtimeKitAsyncHook must be used as 'async with RealtimeKitAsyncHook(...)'.")
+            raise RealtimeKitConfigError("RealtimeKitAsyncHook must be used as 'async with RealtimeKitAsyncHook(...)'.")
         settings = self.settings
         gate = token_gate(settings)
         await gate.acquire_async(settings.retry.retry_after_cap, settings.describe(request))
@@ -100,7 +100,10 @@ class RealtimeKitAsyncHook(RealtimeKitHookBase):
         try:
             answer = await self._exchange(self._client, request)
         finally:
-            gate.record_answer(*((answer.status_code, dict(answer.headers)) if answer else (None, {})))
+            if answer is None:  # no answer: the gate only stops counting it as in flight
+                gate.record_answer(None, {})
+            else:
+                gate.record_answer(answer.status_code, dict(answer.headers))
         return settings.received(answer.status_code, dict(answer.headers), answer.content)
 
     async def _exchange(self, client: httpx.AsyncClient, request: ApiRequest) -> httpx.Response:

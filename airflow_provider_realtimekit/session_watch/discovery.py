@@ -21,6 +21,7 @@ policy and whatever per-token budget the hook applies.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,13 +30,15 @@ from typing import TYPE_CHECKING, Any
 import pendulum
 
 from airflow_provider_realtimekit.api import Pager
-from airflow_provider_realtimekit.exceptions import RealtimeKitNotFoundError
+from airflow_provider_realtimekit.exceptions import RealtimeKitInvalidResponseError, RealtimeKitNotFoundError
 from airflow_provider_realtimekit.session_watch.cursor import Cursor
 from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
 
 if TYPE_CHECKING:
     from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
     from airflow_provider_realtimekit.session_watch.parameters import WatchParameters
+
+log = logging.getLogger(__name__)
 
 #: What the watcher remembers of a livestream between cycles: its ``updated_at`` and ``status``.
 Fingerprint = tuple[object, object]
@@ -172,7 +175,12 @@ def _ended(session: Mapping[str, Any], livestream_id: str) -> EndedSession | Non
     session_id = session.get("id")
     if session_id is None:
         return None
-    state = session_state(session)
+    try:
+        state = session_state(session)
+    except RealtimeKitInvalidResponseError as error:
+        # One malformed session must not stop every other one from being reported, cycle after cycle.
+        log.warning("Skipping a livestream session the watcher cannot read: %s", error)
+        return None
     if not state.is_terminal():
         return None
     stopped = epoch_seconds(session.get("stopped_time"))

@@ -19,7 +19,6 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_realtimekit._compat import aget_connection
 from airflow_provider_realtimekit.api import ClientSettings
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitError,
@@ -32,8 +31,10 @@ from airflow_provider_realtimekit.waits.parameters import (
     check_max_consecutive_failures,
     check_positive_seconds,
 )
-from airflow_provider_realtimekit.waits.poller import SharedPoller, shared_poller
+from airflow_provider_realtimekit.waits.poller import SharedPoller
+from airflow_provider_realtimekit.waits.poller_registry import shared_poller
 from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
+from airflow_provider_realtimekit.waits.shared_connection import read_connection
 
 
 class SessionEventStatus(str, Enum):
@@ -137,7 +138,7 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         """The token's shared poller, or None when this trigger polls on its own."""
         if not self.shared_polling:
             return None
-        conn = await aget_connection(RealtimeKitAsyncHook(self.realtimekit_conn_id), self.realtimekit_conn_id)
+        conn = await read_connection(self.realtimekit_conn_id)
         settings = ClientSettings.from_connection(conn)
         extra = conn.extra_dejson if isinstance(conn.extra_dejson, dict) else {}
         if str(extra.get("shared_poller", True)).strip().lower() in ("false", "0", "no", "off"):

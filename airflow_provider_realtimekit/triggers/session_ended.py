@@ -25,7 +25,12 @@ from typing import Any
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 from airflow_provider_realtimekit._compat import AirflowException
-from airflow_provider_realtimekit.exceptions import RealtimeKitConfigError, RealtimeKitError, RealtimeKitNotFoundError
+from airflow_provider_realtimekit.exceptions import (
+    RealtimeKitConfigError,
+    RealtimeKitError,
+    RealtimeKitInvalidResponseError,
+    RealtimeKitNotFoundError,
+)
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
 from airflow_provider_realtimekit.session_watch.cursor import Cursor
 from airflow_provider_realtimekit.session_watch.cursor_store import CursorStore, cursor_store_for
@@ -175,7 +180,13 @@ class RealtimeKitLivestreamSessionEndedTrigger(BaseEventTrigger):
         except RealtimeKitNotFoundError:
             self.log.warning("Livestream session %s ended but is gone; not reported.", ended.session_id)
             return None, after
-        state = session_state(session)
+        try:
+            state = session_state(session)
+        except RealtimeKitInvalidResponseError as error:
+            self.log.warning(
+                "Livestream session %s ended but cannot be read; not reported. %s", ended.session_id, error
+            )
+            return None, after
         if not state.is_terminal():
             raise _NotYetStopped(f"Livestream session {ended.session_id} is listed as ended but still reads live")
         if state is SessionState.ERRORED and not parameters.include_errored:

@@ -2,7 +2,7 @@
 
 Every ``RealtimeKitLivestreamSessionTrigger`` of one event loop (the triggerer's, ``dag.test()``'s, or a
 script running many ``trigger.run()``) that uses the same base URL, account, app and token subscribes to
-one :class:`SharedPoller` (:func:`shared_poller`). It opens one async client when its first wait
+one :class:`SharedPoller` (``poller_registry.shared_poller``). It opens one async client when its first wait
 subscribes and closes it when its last wait leaves; each wait costs it one small :class:`WaitState`.
 It is plain asyncio, so it works the same on every supported Airflow: Airflow 3.3's shared streams
 (``airflow/triggers/shared_stream.py``) and 3.2's trigger queues do not exist on 3.1, and shared streams
@@ -37,21 +37,21 @@ So a wrong guess about the API costs requests or latency, never a wrong outcome:
 session stopped; only a fetched payload does (its ``stopped_time`` or ``err_message`` is set).
 
 **Pacing and start-up.** The poller's requests go out at a steady rate below the token's limit
-(:class:`~airflow_provider_realtimekit.waits.pacer.Pacer`, default 3.6 per second, i.e. 90% of
-Cloudflare's 1,200 per 5 minutes, bursts of 10), in arrival order; every request then passes the async
-hook's transport like any other. When many waits join at once, each one's first poll is delayed by a
-random part of ``first_poll_spread`` seconds, so that their polls do not stay aligned.
+(:class:`~airflow_provider_realtimekit.waits.pacer.Pacer`: the connection's rate budget less its reserve,
+by default 3.6 per second, 90% of Cloudflare's 1,200 per 5 minutes; bursts of 10), in arrival order; each
+then passes the token's gate in the async hook's transport (server counts, circuit breaker) like any other.
+When many waits join at once, each one's first poll is delayed by a random part of ``first_poll_spread``
+seconds, so that their polls do not stay aligned.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import random
-import weakref
+import time
 from collections import Counter
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -61,65 +61,11 @@ from airflow_provider_realtimekit.exceptions import RealtimeKitError
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
 from airflow_provider_realtimekit.waits.live_listing import LiveSnapshot, parse_instant, walk_live_listing
 from airflow_provider_realtimekit.waits.pacer import AuditAllowance, Pacer
+from airflow_provider_realtimekit.waits.poller_records import PollerOptions, PollerStats, WaitState
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class PollerOptions:
-    """
-    How a shared poller behaves (the defaults suit Cloudflare; tests and benchmarks change them).
-
-    :param rate: requests per second the poller plans for.
-    :param burst: requests that may go out back to back after a quiet spell.
-    :param coalesce_from: the fewest waits for which the listing is used.
-    :param audit_every: polls in a row answered by the listing after which a wait is fetched directly.
-    :param audit_share: the share of ``rate`` those direct audit fetches may use.
-    :param first_poll_spread: seconds over which the first polls of waits joining together are spread.
-    """
-
-    rate: float = Pacer.rate
-    burst: float = Pacer.burst
-    coalesce_from: int = 8
-    audit_every: int = 10
-    audit_share: float = 0.1
-    first_poll_spread: float = 5.0
-
-
-@dataclass(slots=True, eq=False)
-class WaitState:
-    """
-    What the poller remembers of one wait (a few hundred bytes).
-
-    :param session_id: the livestream session waited for.
-    :param livestream_id: its livestream, once known.
-    :param poll_interval: the wait's own interval, which bounds its first-poll delay.
-    :param seen: the poller's sequence number of the newest observation this wait has had (-1: none).
-    :param acknowledged: the livestream ``updated_at`` a fetch of the session has covered.
-    :param listing_answers: polls in a row answered by the listing.
-    """
-
-    session_id: str
-    livestream_id: str | None = None
-    poll_interval: float = 30.0
-    seen: int = -1
-    acknowledged: float | None = None
-    listing_answers: int = 0
-
-
-@dataclass
-class PollerStats:
-    """Counters the tests and the benchmark read."""
-
-    requests: int = 0
-    listings: int = 0
-    listing_pages: int = 0
-    fetches: int = 0
-    shared_fetches: int = 0
-    audits: int = 0
-    listing_answers: int = 0
 
 
 @dataclass(slots=True)
@@ -136,15 +82,24 @@ class SharedPoller:
 
     :param settings: the checked connection.
     :param options: how it behaves.
+    :param on_closed: called when the last wait has left (the registry forgets the poller then).
     """
 
-    def __init__(self, settings: ClientSettings, options: PollerOptions | None = None) -> None:
+    def __init__(
+        self,
+        settings: ClientSettings,
+        options: PollerOptions | None = None,
+        on_closed: Callable[[SharedPoller], None] | None = None,
+    ) -> None:
         self.settings = settings
+        self._on_closed = on_closed
         self.options = options or PollerOptions()
         self.stats = PollerStats()
         self._hook = RealtimeKitAsyncHook.for_settings(settings)
-        self._pacer = Pacer(self.options.rate, self.options.burst)
-        self._audits = AuditAllowance(self.options.rate * self.options.audit_share)
+        budget = settings.budget
+        rate = self.options.rate or budget.quota / budget.window * (1 - budget.reserve)
+        self._pacer = Pacer(rate, self.options.burst)
+        self._audits = AuditAllowance(rate * self.options.audit_share)
         self._waits: set[WaitState] = set()
         self._watched: Counter[str] = Counter()  # livestream id -> waits watching it
         self._sessions: Counter[str] = Counter()  # session id -> waits on it
@@ -270,12 +225,29 @@ class SharedPoller:
 
     async def _walk_listing(self, seq: int) -> LiveSnapshot:
         self.stats.listings += 1
+        started = time.monotonic()
         snapshot = await walk_live_listing(seq, self.settings.app, self._watched, self._send)
         self.stats.listing_pages += snapshot.pages
         self._listing_pages = max(snapshot.pages, 1)
         if self._snapshot is None or snapshot.seq > self._snapshot.seq:
             self._snapshot = snapshot
+        if self._waits:
+            self._spawn(self._walk_again(seq, started + min(wait.poll_interval for wait in self._waits)))
         return snapshot
+
+    async def _walk_again(self, seq: int, at: float) -> None:
+        """
+        Begin the next walk one poll interval after the last one began, without waiting for a wait to ask.
+
+        Waits ask again only after they have slept a whole interval past the end of the last walk, so when
+        a walk takes long (thousands of live livestreams) the listing would be seen only every walk plus
+        interval. Walking on a schedule keeps it to one walk per interval at most, whatever the walk takes.
+        """
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        current = self._listing
+        if self._waits and self._coalescing() and current is not None and current.seq == seq:
+            next_seq = self._next_seq()
+            self._listing = _Flight(next_seq, self._spawn(self._walk_listing(next_seq)))
 
     async def _send(self, request: ApiRequest) -> dict[str, Any]:
         await self._pacer.slot()
@@ -322,7 +294,8 @@ class SharedPoller:
                 del self._watched[wait.livestream_id]
         if self._waits:
             return
-        _forget(self)
+        if self._on_closed is not None:
+            self._on_closed(self)
         for task in list(self._tasks):
             task.cancel()
         if self._opening is not None:
@@ -351,47 +324,3 @@ class Subscription:
     async def observe(self) -> dict[str, Any] | None:
         """The session payload, or None for "still live, per the listing" (see :meth:`SharedPoller.observe`)."""
         return await self.poller.observe(self.wait)
-
-
-# -- one poller per token per event loop ------------------------------------------------------------------
-
-_Key = tuple[str, str, str, str]
-_POLLERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_Key, SharedPoller]] = weakref.WeakKeyDictionary()
-
-
-def poller_key(settings: ClientSettings) -> _Key:
-    """
-    Waits share a poller when these match: base URL, account, app and a digest of the token (never the token).
-
-    :param settings: the checked connection.
-    """
-    digest = hashlib.sha256(settings.token.encode()).hexdigest()
-    return settings.base_url, settings.app.account_id, settings.app.app_id, digest
-
-
-def shared_poller(settings: ClientSettings, options: PollerOptions | None = None) -> SharedPoller:
-    """
-    The running loop's poller for this connection's token and app, created on first use. It lives while
-    it has waits: after its last wait has left, the next call creates a new one.
-
-    :param settings: the checked connection.
-    :param options: used only when the poller is created.
-    """
-    pollers = _POLLERS.setdefault(asyncio.get_running_loop(), {})
-    key = poller_key(settings)
-    poller = pollers.get(key)
-    if poller is None:
-        poller = pollers[key] = SharedPoller(settings, options)
-    return poller
-
-
-def running_pollers() -> list[SharedPoller]:
-    """The pollers of the running loop (tests read it)."""
-    return list(_POLLERS.get(asyncio.get_running_loop(), {}).values())
-
-
-def _forget(poller: SharedPoller) -> None:
-    pollers = _POLLERS.get(asyncio.get_running_loop(), {})
-    key = poller_key(poller.settings)
-    if pollers.get(key) is poller:
-        del pollers[key]

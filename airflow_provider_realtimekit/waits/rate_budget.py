@@ -82,6 +82,11 @@ class RateBudget:
         """The window in seconds: the server's policy when it stated one, else the configured window."""
         return self._policy.window if self._policy else self.limits.window
 
+    @property
+    def recent_sends(self) -> list[float]:
+        """When the requests of the last window left (monotonic seconds), oldest first."""
+        return list(self._sent)
+
     def breaker_wait(self, now: float) -> float:
         """
         Seconds until the circuit breaker lets requests through again (0 when closed).

@@ -9,7 +9,9 @@
 - :mod:`.shapes`: describing JSON by its keys and types, never its values;
 - :mod:`.report`: check results, the printed table and the JSON report;
 - :mod:`.provider_checks`: every endpoint the provider calls, through ``RealtimeKitHook``;
-- :mod:`.open_questions`: the [U] items of the API notes that a read can settle, through raw GETs.
+- :mod:`.open_questions`: the [U] items of the API notes that a read can settle, through raw GETs;
+- :mod:`.forms`: putting raw answers into words (list and error forms, rate-limit headers, order);
+- :mod:`.context`: what the checks of one run share, and how a check's exception becomes its result.
 
 See docs/live-contract.md.
 """

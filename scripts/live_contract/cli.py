@@ -2,7 +2,7 @@
 
 Without ``REALTIMEKIT_API_TOKEN``, ``REALTIMEKIT_ACCOUNT_ID`` and ``REALTIMEKIT_APP_ID`` it prints one line
 saying it skipped and which variable is missing, and exits 0, so it can sit in any pipeline. Otherwise it
-runs the checks (GET only, at most 30 requests; about 20 in practice), prints a table, writes the JSON report
+runs the checks (GET only; 21 requests on a typical app, never more than 40), prints a table, writes the report
 (``out/live-contract-report.json`` by default) and exits 1 if a provider call failed, 2 if the environment
 holds a malformed id, token or base URL (nothing was sent), and 0 otherwise, DIFFERS included.
 """

@@ -48,6 +48,7 @@ class RunContext:
     :param live_livestreams: livestreams read with ``status=LIVE``, or None before that check.
     :param session_id: a livestream session id to read: the given one, or one found on the way.
     :param session_source: where ``session_id`` came from, for the report.
+    :param livestream_read: the ``data`` of the one livestream read through the hook (L3), or None.
     :param raw_answers: the raw answers read so far, by check name (their headers feed the rate-limit check).
     """
 
@@ -58,6 +59,7 @@ class RunContext:
     live_livestreams: list[dict[str, Any]] | None = None
     session_id: str | None = None
     session_source: str = ""
+    livestream_read: dict[str, Any] | None = None
     raw_answers: dict[str, RawResponse] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -9,21 +9,32 @@ the provider uses), looks at the raw answer and records what it found under ``fi
 - ``livestream_with_sessions``: where the sessions and ``paging`` sit in L3;
 - ``not_found``: the status and body for an unknown livestream session id;
 - ``analytics_time_format``: whether analytics take Unix seconds, ISO strings, or both;
+- ``token_verify``: which token-verify endpoint (account, user) accepts the token, and its answer's shape;
+- ``livestream_list_order``, ``livestream_sessions_order``, ``updated_at_follows_session_stop``: what the
+  session-ended watcher relies on, read from the data already fetched (no request);
 - ``ratelimit_headers``: the ``Ratelimit`` and ``Ratelimit-Policy`` headers, as patterns.
 
 The expected answers (PASS) are the forms the provider's notes and the emulator's defaults take as real;
-another form is DIFFERS, with what was seen. Seven requests in all.
+another form is DIFFERS, with what was seen. Nine requests in all.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_realtimekit.api.endpoints import DEFAULT_PER_PAGE
+from airflow_provider_realtimekit.api.endpoints import DEFAULT_PER_PAGE, user_token_verify
 from scripts.live_contract.context import RunContext, Verdict, check
+from scripts.live_contract.forms import (
+    as_int,
+    error_form,
+    item_ids,
+    list_form,
+    order_of,
+    paging_of,
+    ratelimit_form,
+    updated_at_follows_stop,
+)
 from scripts.live_contract.provider_checks import UNKNOWN_SESSION_ID, analytics_window
 from scripts.live_contract.report import Outcome
 from scripts.live_contract.shapes import keys_of, shape_of
@@ -31,10 +42,6 @@ from scripts.live_contract.transport import RawResponse
 
 #: The page size asked for to find the largest one the API serves.
 PROBE_PER_PAGE = 1000
-PAGING_KEYS = ("total_count", "start_offset", "end_offset")
-#: ``"default";r=50;t=30``; the IETF draft's form, as Cloudflare documents it.
-_RATELIMIT = re.compile(r'^"?(?P<name>[\w-]+)"?;r=(?P<r>\d+);t=(?P<t>\d+)$')
-_POLICY = re.compile(r'^"?(?P<name>[\w-]+)"?;q=(?P<q>\d+);w=(?P<w>\d+)$')
 
 
 @check("L1 list and paging shape", "GET A/livestreams?page_no=1&per_page=1")
@@ -57,12 +64,12 @@ def page_base(ctx: RunContext) -> Verdict:
     if first is None or first.status != 200:
         return Verdict(Outcome.SKIPPED, "the list could not be read")
     paging = paging_of(first.body)
-    if paging is not None and _int(paging.get("total_count")) == 0:
+    if paging is not None and as_int(paging.get("total_count")) == 0:
         return Verdict(Outcome.SKIPPED, "the app has no livestreams")
     zero = _get(ctx, "page zero", ctx.clients.hook.settings.app.livestreams(page_no=0, per_page=1))
     ids_one, ids_zero = item_ids(first.body), item_ids(zero.body) if zero.status == 200 else []
-    start_one = _int(paging.get("start_offset")) if paging is not None else None
-    base: int | None = 1
+    start_one = as_int(paging.get("start_offset")) if paging is not None else None
+    base: int | None = 1 if start_one is None or start_one <= 1 else 0
     if zero.status != 200:
         page_zero = f"refused with HTTP {zero.status}"
     else:
@@ -91,7 +98,7 @@ def largest_per_page(ctx: RunContext) -> Verdict:
         return Verdict(Outcome.DIFFERS, f"per_page={PROBE_PER_PAGE} refused with HTTP {answer.status}", found)
     returned = len(item_ids(answer.body, keep_idless=True))
     paging = paging_of(answer.body)
-    total = _int(paging.get("total_count")) if paging is not None else None
+    total = as_int(paging.get("total_count")) if paging is not None else None
     found = {"asked": PROBE_PER_PAGE, "returned": returned}
     if total is None:
         found["largest"] = None
@@ -153,9 +160,63 @@ def analytics_time_format(ctx: RunContext) -> Verdict:
     return Verdict(Outcome.DIFFERS, f"neither format accepted (Unix {statuses['unix']}, ISO {statuses['iso']})", found)
 
 
+@check("token verify endpoints", "GET A/tokens/verify, GET /user/tokens/verify")
+def token_verify_endpoints(ctx: RunContext) -> Verdict:
+    # The hook tries the account endpoint, then the user one [U which one a token needs]; ask both.
+    app = ctx.clients.hook.settings.app
+    answers = {
+        "account": _get(ctx, "token verify (account)", app.account_token_verify()),
+        "user": _get(ctx, "token verify (user)", user_token_verify()),
+    }
+    found: dict[str, Any] = {
+        owner: {"status": answer.status, "body_shape": shape_of(answer.body)} for owner, answer in answers.items()
+    }
+    ctx.settle("token_verify", found)
+    accepted = [owner for owner, answer in answers.items() if answer.status == 200]
+    statuses = ", ".join(f"{owner} endpoint HTTP {answer.status}" for owner, answer in answers.items())
+    if not accepted:
+        return Verdict(Outcome.SKIPPED, f"neither endpoint accepted the token ({statuses})", found)
+    result = answers[accepted[0]].body.get("result") if isinstance(answers[accepted[0]].body, Mapping) else None
+    if not isinstance(result, Mapping) or "status" not in result:
+        return Verdict(Outcome.DIFFERS, f"{statuses}; no result.status in the answer", found)
+    return Verdict(Outcome.PASS, f"{statuses}; result has {', '.join(keys_of(result))}", found)
+
+
+@check("order and updated_at", "(the livestreams and sessions read above)")
+def order_and_updated_at(ctx: RunContext) -> Verdict:
+    # The session-ended watcher stops reading a livestream's pages at the first session older than its
+    # cursor (sessions newest first), and skips livestreams whose updated_at is older than the cursor (it
+    # moves when a session stops). Both are [U]; the data read above can confirm or refute them.
+    read = ctx.livestream_read or {}
+    listed, held = read.get("sessions"), read.get("livestream")
+    sessions: list[Any] = listed if isinstance(listed, list) else []
+    livestream: Mapping[str, Any] = held if isinstance(held, Mapping) else {}
+    found = {
+        "livestream_list_order": order_of([item.get("created_at") for item in ctx.livestreams]),
+        "livestream_sessions_order": order_of([s.get("started_time") for s in sessions if isinstance(s, Mapping)]),
+        "updated_at_follows_session_stop": updated_at_follows_stop(livestream, sessions),
+    }
+    for question, answer in found.items():
+        ctx.settle(question, answer)
+    differs = [
+        f"{name.replace('_', ' ')}: {answer}"
+        for name, answer in found.items()
+        if answer not in ("newest first", True, "unknown", None)
+    ]
+    if differs:
+        return Verdict(Outcome.DIFFERS, "; ".join(differs), found)
+    if all(answer in ("unknown", None) for answer in found.values()):
+        return Verdict(Outcome.SKIPPED, "too few livestreams and sessions to tell", found)
+    detail = (
+        f"livestreams {found['livestream_list_order']}, sessions {found['livestream_sessions_order']}, "
+        f"updated_at follows a stop: {_yes_no(found['updated_at_follows_session_stop'])}"
+    )
+    return Verdict(Outcome.PASS, detail, found)
+
+
 @check("Ratelimit headers", "(the headers of the raw answers above)")
 def ratelimit_headers(ctx: RunContext) -> Verdict:
-    answers = list(ctx.raw_answers.values())
+    answers = ctx.raw_answers
     if not answers:
         return Verdict(Outcome.SKIPPED, "no raw answer was read")
     found = ratelimit_form(answers)
@@ -175,8 +236,14 @@ OPEN_QUESTIONS = (
     livestream_shape,
     not_found_form,
     analytics_time_format,
+    token_verify_endpoints,
+    order_and_updated_at,
     ratelimit_headers,
 )
+
+
+def _yes_no(answer: bool | str | None) -> str:
+    return {True: "yes", False: "no", None: "unknown"}.get(answer, str(answer))  # type: ignore[arg-type]
 
 
 def _ids(ctx: RunContext) -> dict[str, str]:
@@ -196,127 +263,6 @@ def _get(ctx: RunContext, name: str, request: Any) -> RawResponse:
     return answer
 
 
-def paging_of(body: Any) -> Mapping[str, Any] | None:
-    """
-    The ``paging`` object at the top level or inside ``data``, or None.
-
-    :param body: the decoded body.
-    """
-    if not isinstance(body, Mapping):
-        return None
-    for holder in (body, body.get("data")):
-        if isinstance(holder, Mapping) and isinstance(holder.get("paging"), Mapping):
-            return holder["paging"]
-    return None
-
-
-def list_form(body: Mapping[str, Any], item_keys: tuple[str, ...]) -> dict[str, Any]:
-    """
-    Where a list answer keeps its items and its paging, as words: ``items_at`` (``"data (array)"``,
-    ``"data.livestreams (array)"``, ``"data (one object)"``...), ``paging_at`` (``top``, ``data``, ``none``).
-
-    :param body: the decoded body.
-    :param item_keys: the keys under ``data`` that may hold the items.
-    """
-    data = body.get("data")
-    paging_at = "top" if isinstance(body.get("paging"), Mapping) else "none"
-    if paging_at == "none" and isinstance(data, Mapping) and isinstance(data.get("paging"), Mapping):
-        paging_at = "data"
-    items_at = "data (array)" if isinstance(data, list) else "data (not a list)"
-    if isinstance(data, Mapping):
-        items_at = "data (one object)" if "id" in data else "data (object without items)"
-        for key in item_keys:
-            value = data.get(key)
-            if isinstance(value, list):
-                items_at = f"data.{key} (array)"
-                break
-            if isinstance(value, Mapping):
-                items_at = f"data.{key} (one object)"
-                break
-            if key in data and value is None:
-                items_at = f"data.{key} (null)"
-                break
-    paging = paging_of(body)
-    return {
-        "top_level_keys": keys_of(body),
-        "data_keys": keys_of(data),
-        "items_at": items_at,
-        "paging_at": paging_at,
-        "paging_shape": shape_of(paging) if paging is not None else None,
-    }
-
-
-def item_ids(body: Any, *, keep_idless: bool = False) -> list[Any]:
-    """
-    The ids of the items of a list answer, in order, wherever they sit.
-
-    :param body: the decoded body.
-    :param keep_idless: count items without an id too (as None).
-    """
-    data = body.get("data") if isinstance(body, Mapping) else None
-    items: list[Any] = data if isinstance(data, list) else []
-    if isinstance(data, Mapping):
-        nested = next((data[key] for key in ("livestreams", "data", "livestream") if key in data), None)
-        items = nested if isinstance(nested, list) else [nested] if isinstance(nested, Mapping) else []
-        if not items and "id" in data:
-            items = [data]
-    ids = [item.get("id") for item in items if isinstance(item, Mapping)]
-    return ids if keep_idless else [item_id for item_id in ids if item_id is not None]
-
-
-def error_form(answer: RawResponse, ids: Mapping[str, str]) -> dict[str, Any]:
-    """
-    Which envelope an error answer uses, its content type, body shape and message wording, with the ids it
-    may repeat replaced by their names (``{id}``, ``{account_id}``...) and cut to 160 characters.
-
-    :param answer: the raw answer.
-    :param ids: the ids to replace, by name.
-    """
-    body = answer.body
-    envelope = "not JSON"
-    message: Any = None
-    if isinstance(body, Mapping):
-        envelope = "other JSON object"
-        error, errors = body.get("error"), body.get("errors")
-        if isinstance(error, Mapping):
-            envelope, message = "realtimekit error", error.get("message")
-        elif isinstance(errors, list) and errors:
-            envelope = "cloudflare errors"
-            message = errors[0].get("message") if isinstance(errors[0], Mapping) else None
-        elif "data" in body and not body.get("data"):
-            envelope = f"success with data {json.dumps(body.get('data'))}"
-    elif body is not None:
-        envelope = f"JSON {type(body).__name__}"
-    if message is not None:
-        message = str(message)
-        for name, value in ids.items():
-            message = message.replace(value, f"{{{name}}}")
-        message = message[:160]
-    return {"envelope": envelope, "content_type": answer.content_type, "body_shape": shape_of(body), "message": message}
-
-
-def ratelimit_form(answers: list[RawResponse]) -> dict[str, Any]:
-    """
-    The rate-limit headers of some answers: which are present, their pattern (numbers as ``<int>``), and the
-    policies (name, quota ``q``, window ``w``), which are Cloudflare's published limits, not account data.
-
-    :param answers: the raw answers.
-    """
-    present = [a for a in answers if "ratelimit" in a.headers]
-    limit = present[-1].headers.get("ratelimit", "") if present else ""
-    policy = present[-1].headers.get("ratelimit-policy", "") if present else ""
-    policies = [m.groupdict() for part in policy.split(",") if (m := _POLICY.match(part.strip()))]
-    other = sorted({name for a in answers for name in a.headers if "ratelimit" in name or name == "retry-after"})
-    return {
-        "ratelimit": re.sub(r"\d+", "<int>", limit),
-        "ratelimit_policy": re.sub(r"\d+", "<int>", policy),
-        "parsed": bool(_RATELIMIT.match(limit)) and bool(policies),
-        "policies": [{"name": p["name"], "q": int(p["q"]), "w": int(p["w"])} for p in policies],
-        "present_on": len(present),
-        "header_names": other,
-    }
-
-
 def _page_base(start_one: int | None, ids_one: list[Any], ids_zero: list[Any]) -> int | None:
     if start_one is not None:
         return 1 if start_one <= 1 else 0  # page 1 of one item per page starts at item 1 only if pages count from 1
@@ -324,14 +270,4 @@ def _page_base(start_one: int | None, ids_one: list[Any], ids_zero: list[Any]) -
         return 1 if ids_one == ids_zero else 0
     if ids_zero or ids_one:
         return 0 if ids_zero else 1
-    return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdecimal():
-        return int(value)
     return None

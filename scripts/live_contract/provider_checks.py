@@ -1,14 +1,16 @@
 """Every endpoint the provider calls, read through ``RealtimeKitHook``: the code path users' tasks run.
 
-In order: the connection test (token verify, one livestream), the livestream list (also with
-``status=LIVE``), one livestream with its sessions (L3), its active session (L4), one livestream session
-(L5, also read the way the sensor reads it), an unknown session id, and both analytics endpoints (A1, A2).
-Lists are sampled (one page, at most three requests), so the whole module sends 10 to 17 requests: 10
-where pages are full and the token is an account token.
+In order: the connection test (token verify, one livestream); the livestream list, also with
+``status=LIVE`` and with ``exclude_meetings=true``; one livestream with its sessions (L3); its active session
+(L4); one livestream session (L5), also read the way the sensor reads it, and again through the async hook
+(the triggerer's client); an unknown session id; and both analytics endpoints (A1, A2). Lists are sampled
+(one page, at most three requests), so the module sends 12 to 21 requests: 12 where pages are full and the
+token is an account token.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -18,6 +20,7 @@ from airflow_provider_realtimekit.waits.session_state import session_state
 from scripts.live_contract.context import RunContext, Verdict, check
 from scripts.live_contract.report import Outcome
 from scripts.live_contract.shapes import keys_of, shape_of, string_format
+from scripts.live_contract.transport import read_only_event_hooks
 
 #: An id no app has: well formed (a version-4 UUID), so the API can only answer "not found".
 UNKNOWN_SESSION_ID = "00000000-0000-4000-8000-000000000000"
@@ -94,6 +97,22 @@ def live_filter(ctx: RunContext) -> Verdict:
     return Verdict(Outcome.SKIPPED, "the call works, but cannot tell: no livestream in another status", observed)
 
 
+@check("L1 exclude_meetings", "GET A/livestreams?exclude_meetings=true")
+def exclude_meetings(ctx: RunContext) -> Verdict:
+    # The usage operator and the session-ended watcher send it when asked to leave meetings out.
+    independent = _read(ctx, ctx.clients.hook.iter_livestreams(exclude_meetings=True))
+    of_meetings = sum(1 for item in independent if item.get("meeting_id"))
+    meetings_exist = any(item.get("meeting_id") for item in ctx.livestreams)
+    observed = {"items": len(independent), "of_meetings": of_meetings}
+    if of_meetings:
+        ctx.settle("exclude_meetings_filters", False)
+        return Verdict(Outcome.DIFFERS, f"{of_meetings} meeting livestream(s) came back: not filtered", observed)
+    ctx.settle("exclude_meetings_filters", True if meetings_exist else None)
+    if meetings_exist:
+        return Verdict(Outcome.PASS, "filters: meeting livestreams exist, none came back", observed)
+    return Verdict(Outcome.PASS, "accepted (no meeting livestream in the app to tell whether it filters)", observed)
+
+
 @check("L3 livestream", "GET A/livestreams/{id}")
 def livestream(ctx: RunContext) -> Verdict:
     chosen = ctx.a_livestream_id()
@@ -101,6 +120,7 @@ def livestream(ctx: RunContext) -> Verdict:
         return Verdict(Outcome.SKIPPED, "the app has no livestreams")
     data = ctx.clients.hook.get_livestream(chosen)
     ctx.clients.redactor.harvest(data)
+    ctx.livestream_read = data
     listed = data.get("sessions")
     sessions: list[Any] = listed if isinstance(listed, list) else [data.get("session")]
     for session in sessions:
@@ -154,6 +174,21 @@ def session(ctx: RunContext) -> Verdict:
     return Verdict(Outcome.PASS, f"the sensor reads it as {state.value}; {numbers}", observed)
 
 
+@check("L5 session (async hook)", "GET A/livestreams/sessions/{id} through RealtimeKitAsyncHook")
+def session_async(ctx: RunContext) -> Verdict:
+    # The deferrable sensor's trigger reads the session with the async hook: another transport (httpx).
+    if ctx.session_id is None:
+        return Verdict(Outcome.SKIPPED, "no livestream session found: set REALTIMEKIT_SESSION_ID to read one")
+    data = asyncio.run(_read_session_async(ctx, ctx.session_id))
+    ctx.clients.redactor.harvest(data)
+    state = session_state(data)
+    observed = {"data_keys": keys_of(data), "sensor_reads_it_as": state.value}
+    problems = _missing([data], SESSION_FIELDS)
+    if problems:
+        return Verdict(Outcome.DIFFERS, "; ".join(problems), observed)
+    return Verdict(Outcome.PASS, f"the triggerer's client read it; the trigger reads it as {state.value}", observed)
+
+
 @check("L5 unknown session", "GET A/livestreams/sessions/{unknown id}")
 def unknown_session(ctx: RunContext) -> Verdict:
     try:
@@ -196,9 +231,11 @@ PROVIDER_CHECKS = (
     connection_test,
     livestreams,
     live_filter,
+    exclude_meetings,
     livestream,
     active_session,
     session,
+    session_async,
     unknown_session,
     analytics_overall,
     analytics_daywise,
@@ -217,6 +254,23 @@ def _read(ctx: RunContext, items: Iterator[dict[str, Any]]) -> list[dict[str, An
             break
     ctx.clients.redactor.harvest(read)
     return read
+
+
+async def _read_session_async(ctx: RunContext, session_id: str) -> dict[str, Any]:
+    from airflow_provider_realtimekit.hooks.async_client_pool import acquire_client, release_client
+    from airflow_provider_realtimekit.hooks.realtimekit import USER_AGENT
+    from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+    from scripts.live_contract.target import CONN_ID, HOOK_MAX_ATTEMPTS
+
+    settings = ctx.clients.hook.settings
+    # The hook takes this loop's pooled client for the connection: take it first, and make it read-only.
+    client = await acquire_client(settings, USER_AGENT)
+    try:
+        client.event_hooks = read_only_event_hooks(ctx.clients.budget)
+        async with RealtimeKitAsyncHook(CONN_ID, max_attempts=HOOK_MAX_ATTEMPTS) as hook:
+            return await hook.get_livestream_session(session_id)
+    finally:
+        await release_client(settings)
 
 
 def _statuses(items: list[dict[str, Any]]) -> list[str]:

@@ -5,12 +5,14 @@ emulator take as real; the provider may still cope, the detail says what was see
 read, e.g. no livestream session in the app) or FAIL (a provider call failed: the run exits non-zero).
 
 The report holds the results and the settled open questions: key names, JSON types, string formats, HTTP
-statuses, header names, page numbers and counts. It never holds an id, a name, a timestamp or a secret: the
-details in it are built from those alone, and the whole text is scrubbed once more before it is written.
+statuses, header names, page numbers and counts, the API's wording for not found. It never holds an id, a
+name, a timestamp or a secret of the account: the details in it are built from the above alone, and the
+whole text is scrubbed once more before it is written.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import platform
 from dataclasses import dataclass, field
@@ -22,6 +24,13 @@ from typing import Any
 from scripts.live_contract.redaction import Redactor
 
 REPORT_VERSION = 1
+
+
+def _version_of(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 class Outcome(str, Enum):
@@ -98,6 +107,7 @@ class Report:
             "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "provider_version": __version__,
             "python": platform.python_version(),
+            "airflow_version": _version_of("apache-airflow"),
             "api": self.base_url_kind,
             "requests_sent": self.requests_sent,
             "counts": self.counts(),

@@ -3,8 +3,9 @@
 ``shape_of({"id": "5f0c...", "viewer_seconds": 116.1, "stopped_time": None})`` is
 ``{"id": "string(uuid)", "viewer_seconds": "number", "stopped_time": "null"}``. A string is described by its
 format (ISO timestamp, date, uuid, number, boolean word...), which is what a client must parse, and a value
-under a secret-looking key only as ``string(secret)``. Arrays are described by the merged shape of their
-items. This is what goes into the report: it shows how the API answers without showing what it holds.
+under a secret-looking key only as ``string(secret)``. Keys that are data rather than field names (ids,
+dates) are shown by their format too. Arrays are described by the merged shape of their items. This is
+what goes into the report: it shows how the API answers without showing what it holds.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def shape_of(value: Any, *, secret: bool = False) -> Any:
     :param secret: True when the value sits under a secret-looking key.
     """
     if isinstance(value, Mapping):
-        return {str(key): shape_of(item, secret=secret or is_secret_key(str(key))) for key, item in value.items()}
+        return {key_name(key): shape_of(item, secret=secret or is_secret_key(str(key))) for key, item in value.items()}
     if isinstance(value, list):
         if not value:
             return []
@@ -119,8 +120,20 @@ def _alternatives(shape: Any) -> list[str]:
 
 def keys_of(value: Any) -> list[str]:
     """
-    The sorted keys of an object, or ``[]`` for anything else.
+    The sorted key names of an object (see :func:`key_name`), or ``[]`` for anything else.
 
     :param value: the decoded JSON value.
     """
-    return sorted(str(key) for key in value) if isinstance(value, Mapping) else []
+    return sorted({key_name(key) for key in value}) if isinstance(value, Mapping) else []
+
+
+def key_name(key: object) -> str:
+    """
+    A key as the report shows it: itself when it is a field name, its format when it is data (an object
+    keyed by ids or dates would otherwise carry them into the report), e.g. ``"<uuid>"``.
+
+    :param key: the key.
+    """
+    text = str(key)
+    found = string_format(text)
+    return text if found is None else f"<{found}>"

@@ -30,7 +30,11 @@ DAG_FOLDERS: dict[str, Path] = {
 #: Seconds between polls for the DAGs that read REALTIMEKIT_POKE_INTERVAL (the example DAGs).
 POKE_INTERVAL = 1.0
 #: Environment the DAGs read when they are parsed (every component shares it).
-DAG_ENV: dict[str, str] = {"REALTIMEKIT_POKE_INTERVAL": f"{POKE_INTERVAL:g}"}
+DAG_ENV: dict[str, str] = {
+    "REALTIMEKIT_POKE_INTERVAL": f"{POKE_INTERVAL:g}",
+    # The session-ended watcher of example_dags/realtimekit_session_ended.py (runs only once unpaused).
+    "REALTIMEKIT_WATCH_INTERVAL": "5",
+}
 #: The API token of every stack's emulator; distinctive, so that a leak cannot hide among other strings.
 TOKEN = f"rtk-e2e-token-{secrets.token_hex(10)}"
 

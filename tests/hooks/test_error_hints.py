@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from airflow_provider_realtimekit.api import user_token_verify
+from airflow_provider_realtimekit.api import ApiRequest, user_token_verify
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitAPIError,
     RealtimeKitNotFoundError,
@@ -147,3 +147,22 @@ def test_envelope_without_a_message_still_says_so(httpserver, conn_id, sleeps):
 
     with pytest.raises(RealtimeKitRequestRejectedError, match="no error message in the response"):
         RealtimeKitHook(conn_id).get_livestream_session("s1")
+
+
+@pytest.mark.parametrize("shape", ["cloudflare", "problem"])
+def test_the_emulators_422_for_a_refused_filter_is_quoted_in_both_shapes(emulator, realtimekit_conn, shape):
+    # The provider refuses status=OFFLINE itself, so the request is built by hand: what a value the
+    # provider does not know to refuse would meet.
+    emulator.variants.validation_error = shape
+    hook = RealtimeKitHook(realtimekit_conn)
+    request = hook.settings.app.livestreams()
+    request = ApiRequest(request.method, request.path, {**request.params, "status": "OFFLINE"}, what="livestreams")
+
+    with pytest.raises(RealtimeKitRequestRejectedError) as raised:
+        hook.call(request)
+
+    message = str(raised.value)
+    assert "status must be one of LIVE, IDLE, ERRORED, INVOKED" in message
+    if shape == "problem":
+        assert "query.status: status must be one of" in message
+    assert [r.status for r in emulator.requests] == [422]

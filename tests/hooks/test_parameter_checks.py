@@ -53,3 +53,12 @@ def test_a_422_the_api_still_answers_is_a_rejected_request_not_retried(httpserve
         list(RealtimeKitHook(conn_id).iter_livestreams(status="LIVE"))
 
     assert len(httpserver.log) == 1
+
+
+async def test_async_hook_used_outside_async_with_is_a_config_error(emulator, realtimekit_conn):
+    from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+
+    with pytest.raises(RealtimeKitConfigError, match="async with"):
+        await RealtimeKitAsyncHook(realtimekit_conn).get_livestream_session("s1")
+
+    assert emulator.requests == []

@@ -365,3 +365,42 @@ def test_test_button_flow_reaches_the_hook_through_get_connection(httpserver, mo
     ok, message = conn.test_connection()
 
     assert (ok, paths(httpserver)) == (True, [VERIFY, PROBE]), message
+
+
+# -- the rate budget (issue #14.6) ---------------------------------------------------------------------------------
+
+
+def test_rate_budget_extras_default_to_cloudflares_limit_and_a_tenth_reserved(make_conn):
+    budget = RealtimeKitHook(make_conn()).settings.budget
+
+    assert (budget.quota, budget.window, budget.reserve) == (1200, 300.0, 0.1)
+
+
+def test_rate_budget_comes_from_the_connection_extras(make_conn):
+    conn_id = make_conn(extra={**IDS, "rate_limit_quota": "600", "rate_limit_window": 60, "rate_limit_reserve": "0.25"})
+
+    budget = RealtimeKitHook(conn_id).settings.budget
+
+    assert (budget.quota, budget.window, budget.reserve) == (600, 60.0, 0.25)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("rate_limit_quota", 0, "integer >= 1"),
+        ("rate_limit_quota", 12.5, "integer >= 1"),
+        ("rate_limit_quota", "lots", "integer >= 1"),
+        ("rate_limit_window", 0, "number > 0"),
+        ("rate_limit_window", -300, "number >= 0"),
+        ("rate_limit_window", "five minutes", "number >= 0"),
+        ("rate_limit_reserve", -0.1, "number >= 0"),
+        ("rate_limit_reserve", 1, "from 0 to less than 1"),
+        ("rate_limit_reserve", 10, "0.1 keeps 10%"),
+    ],
+    ids=repr,
+)
+def test_rate_budget_extras_are_checked_with_a_message_naming_the_extra(make_conn, name, value, words):
+    message = settings_error(make_conn(extra={**IDS, name: value}))
+
+    assert name in message
+    assert words in message

@@ -48,18 +48,22 @@ class SuiteRun:
 @pytest.fixture
 def app(emulator) -> dict[str, Any]:
     """
-    An app like a real one: a livestream with a finished session (two days ago), a LIVE one, an idle one
-    without sessions. Returns the emulator's own views, whose ids, names and stream keys the report must not hold.
+    An app like a real one: a livestream with a session that finished two days ago, a LIVE one with an
+    earlier finished session, an idle one without sessions, created a day apart. Returns the emulator's own
+    views, whose ids, names, timestamps and stream keys the report must not hold.
     """
     now = emulator.now()
-    finished = emulator.add_livestream(name="studio-finished")
+    finished = emulator.add_livestream(name="studio-finished", created=now - timedelta(days=3))
     old = emulator.add_session(
         finished["id"], started=now - timedelta(days=2), stopped=now - timedelta(days=2) + timedelta(hours=1)
     )
-    live = emulator.add_livestream(name="studio-live")
+    live = emulator.add_livestream(name="studio-live", created=now - timedelta(days=2))
+    earlier = emulator.add_session(
+        live["id"], started=now - timedelta(days=1), stopped=now - timedelta(days=1) + timedelta(minutes=30)
+    )
     current = emulator.add_session(live["id"], started=now - timedelta(minutes=5))
-    idle = emulator.add_livestream(name="studio-idle")
-    return {"livestreams": [finished, live, idle], "sessions": [old, current]}
+    idle = emulator.add_livestream(name="studio-idle", created=now - timedelta(days=1))
+    return {"livestreams": [finished, live, idle], "sessions": [old, earlier, current]}
 
 
 @pytest.fixture

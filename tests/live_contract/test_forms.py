@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from scripts.live_contract.open_questions import error_form, list_form, ratelimit_form
+from scripts.live_contract.forms import error_form, list_form, order_of, ratelimit_form, updated_at_follows_stop
 from scripts.live_contract.transport import RawResponse
 
 ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
@@ -45,7 +45,7 @@ def test_an_html_page_is_not_json():
 def test_several_rate_limit_policies_are_all_read():
     headers = {"ratelimit": '"default";r=1187;t=212', "ratelimit-policy": '"burst";q=100;w=60, "default";q=1200;w=300'}
 
-    form = ratelimit_form([answer(200, {}, **headers)])
+    form = ratelimit_form({"list": answer(200, {}, **headers)})
 
     assert form["parsed"] is True
     assert form["ratelimit"] == '"default";r=<int>;t=<int>'
@@ -53,9 +53,10 @@ def test_several_rate_limit_policies_are_all_read():
 
 
 def test_legacy_rate_limit_headers_are_named_but_not_parsed():
-    form = ratelimit_form([answer(200, {}, **{"x-ratelimit-limit": "1200", "x-ratelimit-remaining": "1199"})])
+    form = ratelimit_form({"list": answer(200, {}, **{"x-ratelimit-limit": "1200", "x-ratelimit-remaining": "1199"})})
 
     assert form["present_on"] == 0
+    assert form["missing_on"] == ["list"]
     assert form["parsed"] is False
     assert form["header_names"] == ["x-ratelimit-limit", "x-ratelimit-remaining"]
 
@@ -69,3 +70,22 @@ def test_the_definitions_list_form_is_told_from_the_array_form():
         "data",
     )
     assert (list_form(dyte, ("livestreams",))["items_at"], list_form(dyte, ())["paging_at"]) == ("data (array)", "top")
+
+
+def test_the_order_of_timestamps_is_named():
+    newest_first = ["2026-12-03T10:00:00.000Z", "2026-12-02T10:00:00.000Z", "2026-12-02T10:00:00.000Z"]
+
+    assert order_of(newest_first) == "newest first"
+    assert order_of(list(reversed(newest_first))) == "oldest first"
+    assert order_of(["2026-12-02T10:00:00.000Z", "2026-12-03T10:00:00.000Z", "2026-12-01T10:00:00.000Z"]) == (
+        "unordered"
+    )
+    assert order_of(["2026-12-02T10:00:00.000Z", None, "not-a-date"]) == "unknown"
+
+
+def test_an_updated_at_older_than_the_last_stop_is_found():
+    sessions = [{"stopped_time": "2026-12-02T11:00:00.000Z"}, {"stopped_time": None}]
+
+    assert updated_at_follows_stop({"updated_at": "2026-12-02T11:00:00.000Z"}, sessions) is True
+    assert updated_at_follows_stop({"updated_at": "2026-12-02T10:00:00.000Z"}, sessions) is False
+    assert updated_at_follows_stop({"updated_at": "2026-12-02T10:00:00.000Z"}, [{"stopped_time": None}]) is None

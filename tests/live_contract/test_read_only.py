@@ -1,7 +1,9 @@
-"""The suite cannot write: anything but GET is refused before it is sent, on its own session and the hook's."""
+"""The suite cannot write: anything but GET is refused before it is sent, on its own session, the hook's, and
+the async hook's httpx client."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 import requests
 
@@ -12,6 +14,7 @@ from scripts.live_contract.transport import (
     RequestBudget,
     WriteRefusedError,
     make_read_only,
+    read_only_event_hooks,
 )
 
 
@@ -45,6 +48,18 @@ def test_the_hooks_session_refuses_a_write_without_retrying_it(emulator, realtim
     assert emulator.requests == []
     assert hook.get_livestream(livestream["id"])["livestream"]["id"] == livestream["id"]  # reads still work
     hook.close()
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+async def test_the_async_hooks_client_refuses_every_other_method_before_sending(emulator, method):
+    budget = RequestBudget()
+    async with httpx.AsyncClient(event_hooks=read_only_event_hooks(budget)) as client:
+        with pytest.raises(WriteRefusedError, match=f"read-only: refused {method} "):
+            await client.request(method, f"{emulator.app_url}/livestreams")
+        await client.get(f"{emulator.app_url}/livestreams")
+
+    assert [record.method for record in emulator.requests] == ["GET"]
+    assert len(budget.sent) == 1
 
 
 def test_the_budget_stops_a_run_that_asks_for_too_much(emulator):

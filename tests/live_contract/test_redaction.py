@@ -49,7 +49,7 @@ def test_no_secret_reaches_the_output_of_the_command(planted, live_env, tmp_path
     for secret in planted:
         assert secret not in done.stdout + done.stderr
         assert secret not in report
-    assert "16 checks" in done.stdout
+    assert "20 checks" in done.stdout
 
 
 def test_no_secret_reaches_the_output_when_checks_fail(planted, run_suite, emulator):

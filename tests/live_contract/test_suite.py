@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 
+from tests.conftest import TOKEN
 from tests.live_contract.conftest import run_command
 
 PROVIDER_CHECKS = [
     "connection test",
     "L1 livestreams",
     "L1 status=LIVE filter",
+    "L1 exclude_meetings",
     "L3 livestream",
     "L4 active session",
     "L5 session",
+    "L5 session (async hook)",
     "L5 unknown session",
     "A1 analytics overall",
     "A2 analytics daywise",
@@ -24,10 +27,12 @@ OPEN_QUESTIONS = [
     "L3 sessions and paging shape",
     "404 form",
     "analytics time format",
+    "token verify endpoints",
+    "order and updated_at",
     "Ratelimit headers",
 ]
-#: docs/live-contract.md promises about 20 requests.
-REQUEST_BUDGET = 20
+#: docs/live-contract.md says 21 requests on a typical app.
+TYPICAL_REQUESTS = 21
 
 
 def test_every_check_passes_against_the_emulator_defaults(app, run_suite):
@@ -38,7 +43,7 @@ def test_every_check_passes_against_the_emulator_defaults(app, run_suite):
     assert {c["name"]: c["outcome"] for c in run.report["checks"]} == dict.fromkeys(
         PROVIDER_CHECKS + OPEN_QUESTIONS, "PASS"
     )
-    assert run.report["counts"] == {"PASS": 16, "DIFFERS": 0, "SKIPPED": 0, "FAIL": 0}
+    assert run.report["counts"] == {"PASS": 20, "DIFFERS": 0, "SKIPPED": 0, "FAIL": 0}
 
 
 def test_the_table_has_one_line_per_check_and_a_summary(app, run_suite):
@@ -48,8 +53,8 @@ def test_the_table_has_one_line_per_check_and_a_summary(app, run_suite):
     assert table[0].split() == ["CHECK", "RESULT", "DETAIL"]
     for name, line in zip(PROVIDER_CHECKS + OPEN_QUESTIONS, table[1:], strict=False):
         assert re.match(rf"{re.escape(name)}\s+PASS\s+\S", line), line
-    assert "16 checks: 16 PASS" in table[17]
-    assert "report:" in table[18]
+    assert "20 checks: 20 PASS; 21 requests sent (GET only)" in table[21]
+    assert "report:" in table[22]
 
 
 def test_it_sends_gets_only_and_few_of_them(app, run_suite, emulator):
@@ -58,7 +63,7 @@ def test_it_sends_gets_only_and_few_of_them(app, run_suite, emulator):
 
     sent = emulator.requests
     assert {record.method for record in sent} == {"GET"}
-    assert len(sent) == run.report["requests_sent"] <= REQUEST_BUDGET
+    assert len(sent) == run.report["requests_sent"] == TYPICAL_REQUESTS
     routes = {record.route for record in sent}
     # every endpoint the provider calls (the apps list is not one of them)
     assert routes == {
@@ -94,6 +99,25 @@ def test_findings_settle_the_open_questions(app, run_suite):
     assert findings["livestream_with_sessions"]["items_at"] == "data.sessions (array)"
     assert findings["session_field_types"]["stopped_time"] in ("null", "string(iso-datetime-ms-z)")
     assert findings["analytics_daywise_date_format"] != []
+    assert findings["livestream_list_order"] == "newest first"
+    assert findings["livestream_sessions_order"] == "newest first"
+    assert findings["updated_at_follows_session_stop"] is True
+    assert findings["exclude_meetings_filters"] is None  # no meeting livestream in this app
+    assert findings["token_verify_endpoint"] == "account"
+    assert findings["token_verify"]["account"]["status"] == 200
+    assert findings["token_verify"]["account"]["body_shape"]["result"]["status"] == "string"
+
+
+def test_a_user_owned_token_is_verified_on_the_user_endpoint(run_suite):
+    from airflow_provider_realtimekit.testing import RealtimeKitEmulator
+
+    with RealtimeKitEmulator(token=TOKEN, token_owner="user") as user_tokens:
+        run = run_suite(REALTIMEKIT_BASE_URL=user_tokens.base_url)
+
+    assert run.exit_status == 0, run.stdout
+    assert run.check("connection test")["observed"] == {"token_verified_on": "user", "requests": 3}
+    assert run.findings["token_verify"]["user"]["status"] == 200
+    assert run.findings["token_verify"]["account"]["status"] in (401, 403)
 
 
 def test_the_report_describes_shapes_and_holds_no_values(app, run_suite):
@@ -128,7 +152,8 @@ def test_an_empty_app_skips_what_needs_a_livestream_and_still_passes(run_suite):
 
     assert run.exit_status == 0
     assert run.outcome("L1 livestreams") == "PASS"
-    for name in ("L3 livestream", "L4 active session", "L5 session", "page base", "L3 sessions and paging shape"):
+    skipped = ("L3 livestream", "L4 active session", "L5 session", "L5 session (async hook)", "page base")
+    for name in (*skipped, "L3 sessions and paging shape", "order and updated_at"):
         assert run.outcome(name) == "SKIPPED", name
     assert "REALTIMEKIT_SESSION_ID" in run.check("L5 session")["detail"]
 
@@ -169,3 +194,20 @@ def test_the_skip_line_names_the_one_variable_missing(tmp_path):
     assert done.returncode == 0
     assert done.stdout.startswith("live contract suite skipped: REALTIMEKIT_APP_ID is not set (set ")
     assert "x" * 40 not in done.stdout
+
+
+def test_the_docs_show_the_skip_line_as_printed():
+    from scripts.live_contract.cli import skip_line
+    from tests.conftest import REPO
+
+    assert skip_line(["REALTIMEKIT_API_TOKEN"]) + "\n" in (REPO / "docs" / "live-contract.md").read_text()
+
+
+def test_the_docs_show_a_table_with_every_check():
+    from tests.conftest import REPO
+
+    docs = (REPO / "docs" / "live-contract.md").read_text()
+    for name in PROVIDER_CHECKS + OPEN_QUESTIONS:
+        assert re.search(rf"^{re.escape(name)}\s+PASS\s", docs, re.M), name
+    assert f"{len(PROVIDER_CHECKS + OPEN_QUESTIONS)} checks" in docs
+    assert f"{TYPICAL_REQUESTS} requests on a typical app" in docs

@@ -155,7 +155,7 @@ def test_the_definitions_one_livestream_per_page_form_stays_within_budget(app, r
     run = run_suite()
 
     assert run.report["counts"]["FAIL"] == 0
-    assert run.report["requests_sent"] <= 25
+    assert run.report["requests_sent"] <= 30  # docs/live-contract.md: "stays at 30 or below"
     assert run.findings["livestream_list"]["items_at"] == "data (one object)"
     assert run.findings["livestream_list"]["paging_at"] == "data"
     assert run.findings["livestream_with_sessions"]["items_at"] == "data.session (one object)"

@@ -6,6 +6,7 @@ import json
 
 import requests
 
+from airflow_provider_realtimekit.testing import Fault
 from airflow_provider_realtimekit.triggers import RealtimeKitLivestreamSessionEndedTrigger
 from tests.conftest import TOKEN
 from tests.triggers.watch_driver import nothing
@@ -173,3 +174,21 @@ async def test_a_cycle_costs_one_fetch_per_changed_livestream_and_per_ended_sess
     await driver.watch(watcher(), [end_and_count])
 
     assert sorted(routes(emulator)) == ["livestream", "livestream_session", "livestreams"]
+
+
+async def test_a_failed_fetch_delays_the_cycle_and_skips_no_session(emulator, realtimekit_conn_with, driver):
+    realtimekit_conn_with(max_attempts=1)
+    first, second = emulator.add_livestream(), emulator.add_livestream()
+    earlier = emulator.add_session(first["id"], stops_after=3)
+    later = emulator.add_session(second["id"], stops_after=4)
+
+    faults = []
+
+    def end_both_and_fail_one_fetch():
+        emulator.advance(5)
+        faults.append(emulator.inject_fault("livestream", Fault.status(503), times=1))
+
+    events = await driver.watch(watcher(), [end_both_and_fail_one_fetch, nothing, nothing])
+
+    assert faults[0].fired == 1
+    assert [event["session_id"] for event in events] == [earlier["id"], later["id"]]

@@ -12,9 +12,10 @@ from airflow_provider_realtimekit.hooks import async_client_pool
 from airflow_provider_realtimekit.hooks.async_client_pool import clients_open
 from airflow_provider_realtimekit.testing import RealtimeKitEmulator
 from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
-from airflow_provider_realtimekit.waits.poller import running_pollers
+from airflow_provider_realtimekit.waits.poller_records import PollerOptions
+from airflow_provider_realtimekit.waits.poller_registry import running_pollers, shared_poller
 from tests.conftest import TOKEN
-from tests.waits.conftest import routes
+from tests.waits.conftest import routes, settings_for
 
 INTERVAL = 0.2
 
@@ -30,11 +31,14 @@ async def run_to_event(trigger: RealtimeKitLivestreamSessionTrigger) -> dict:
 def stopping_sessions(emulator: RealtimeKitEmulator, count: int) -> list[dict]:
     # Stops spread over a few polls, each session on a livestream of its own.
     return [
-        emulator.add_session(emulator.add_livestream()["id"], stops_after=0.6 + 0.1 * (n % 8)) for n in range(count)
+        emulator.add_session(emulator.add_livestream()["id"], stops_after=1.0 + 0.1 * (n % 8)) for n in range(count)
     ]
 
 
 async def test_many_triggers_get_their_own_payloads_with_far_fewer_requests(emulator, realtimekit_conn):
+    # The token's poller, made before the triggers subscribe, without pacing: all first fetches land before
+    # the first stop however loaded the machine, so that the stops are seen through the listing.
+    shared_poller(settings_for(emulator), PollerOptions(rate=1000, first_poll_spread=0))
     sessions = stopping_sessions(emulator, 16)
     triggers = [RealtimeKitLivestreamSessionTrigger(s["id"], poll_interval=INTERVAL) for s in sessions]
 
@@ -190,3 +194,27 @@ async def test_the_http_client_is_built_off_the_event_loop_and_shared(emulator, 
     assert len(built_in) == 1  # one client for the five triggers ...
     assert built_in[0] != threading.current_thread().name  # ... built in a worker thread
     assert TOKEN not in json.dumps(events)
+
+
+async def test_triggers_starting_together_read_their_connection_once(emulator, realtimekit_conn, monkeypatch):
+    from airflow_provider_realtimekit.waits import shared_connection
+
+    reads: list[str] = []
+    original = shared_connection.aget_connection
+
+    async def counting_read(hook, conn_id):
+        reads.append(conn_id)
+        return await original(hook, conn_id)
+
+    monkeypatch.setattr(shared_connection, "aget_connection", counting_read)
+    sessions = [emulator.add_session(emulator.add_livestream()["id"], stops_after=0.3) for _ in range(10)]
+
+    events = await asyncio.wait_for(
+        asyncio.gather(
+            *(run_to_event(RealtimeKitLivestreamSessionTrigger(s["id"], poll_interval=INTERVAL)) for s in sessions)
+        ),
+        30,
+    )
+
+    assert [e["status"] for e in events] == ["success"] * 10
+    assert reads == ["realtimekit_default"]

@@ -15,6 +15,7 @@ import pytest
 
 from airflow_provider_realtimekit.triggers import session_ended as trigger_module
 from airflow_provider_realtimekit.triggers.session_ended import RealtimeKitLivestreamSessionEndedTrigger
+from airflow_provider_realtimekit.waits import token_gates
 
 Step = Callable[[], Any]
 
@@ -36,6 +37,7 @@ class WatchDriver:
 
     async def _sleep(self, seconds: float) -> None:
         self.pauses.append(seconds)
+        token_gates.pass_instant_time(seconds)  # the per-token gates (instant in tests) see the pause pass too
         if not self._steps:
             raise EndOfTest
         self._steps.pop(0)()

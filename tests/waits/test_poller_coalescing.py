@@ -9,7 +9,9 @@ import pytest
 
 from airflow_provider_realtimekit.exceptions import RealtimeKitNotFoundError
 from airflow_provider_realtimekit.testing import Fault, Polls
-from airflow_provider_realtimekit.waits.poller import PollerOptions, Subscription, shared_poller
+from airflow_provider_realtimekit.waits.poller import Subscription
+from airflow_provider_realtimekit.waits.poller_records import PollerOptions
+from airflow_provider_realtimekit.waits.poller_registry import shared_poller
 from tests.waits.conftest import routes
 
 #: No first-poll spread, so that a test's rounds are exact, and no pacing to slow the test down.
@@ -160,7 +162,7 @@ async def test_the_poller_closes_with_its_last_wait_and_a_new_one_starts_on_dema
     emulator, settings, first_poll_spread
 ):
     from airflow_provider_realtimekit.hooks.async_client_pool import clients_open
-    from airflow_provider_realtimekit.waits.poller import running_pollers
+    from airflow_provider_realtimekit.waits.poller_registry import running_pollers
 
     session = emulator.add_session(emulator.add_livestream()["id"])
     poller = shared_poller(settings, PollerOptions(first_poll_spread=first_poll_spread))
