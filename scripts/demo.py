@@ -9,7 +9,10 @@ Steps, one ``==>`` line each:
 3. ``airflow dags test realtimekit_post_stream -c '{"session_id": "..."}'`` with the connection pointed at
    the emulator and the sensor polling every second;
 4. the fetched session payload, the report and the asset event, read back from the metadata DB;
-5. the emulator stopped (always, also on failure or Ctrl+C).
+5. the emulator stopped (always, also on failure or Ctrl+C);
+6. against the emulator only, the event-driven watcher (:mod:`demo_watcher`): the DAG
+   ``realtimekit_session_ended`` in a real scheduler and triggerer, one run per emulated session that ends,
+   each printed with its payload (``.airflow/demo-watcher``; ``REALTIMEKIT_DEMO_WATCHER=0`` skips it).
 
 Against Cloudflare instead: set a connection (``AIRFLOW_CONN_REALTIMEKIT_DEFAULT``, or
 ``REALTIMEKIT_API_TOKEN`` + ``REALTIMEKIT_ACCOUNT_ID`` + ``REALTIMEKIT_APP_ID``) and ``SESSION_ID``, the id of a
@@ -35,6 +38,7 @@ from demo_airflow import airflow_env, fresh_airflow_home, migrate, run_dag
 from demo_emulator import start_emulator, stop_emulator
 from demo_report import REPO, DemoError, relative, show_results, step, tail_of
 from demo_target import Target, UsageError, choose_target
+from demo_watcher import WatcherDemoError, run_watcher_demo
 
 EMULATOR_RUN_TIMEOUT = 120.0
 
@@ -44,8 +48,7 @@ def main() -> int:
     try:
         target = choose_target(os.environ)
         post_stream_demo(target)
-        # Each further demo step is one call here, in its own AIRFLOW_HOME, raising DemoError (or its own
-        # error) on failure; the event-driven watcher of scripts/demo_watcher.py is the next one.
+        watcher_demo(target)
     except UsageError as error:
         print(f"\n{error}", file=sys.stderr)
         return 2
@@ -92,6 +95,26 @@ def post_stream_demo(target: Target) -> None:
     finally:
         if emulator is not None:
             stop_emulator(emulator)
+
+
+def watcher_demo(target: Target) -> None:
+    """
+    Step 6 above: the watcher-driven DAG, against the emulator only (only there can the demo end sessions).
+
+    :param target: where the post-stream step ran.
+    """
+    if target.connection is not None:
+        step("skipping the event-driven watcher demo: it needs the emulator to end sessions")
+        return
+    if os.environ.get("REALTIMEKIT_DEMO_WATCHER", "1") == "0":
+        step("skipping the event-driven watcher demo (REALTIMEKIT_DEMO_WATCHER=0)")
+        return
+    home = Path(os.environ.get("REALTIMEKIT_DEMO_WATCHER_HOME") or REPO / ".airflow" / "demo-watcher").resolve()
+    step("event-driven DAG: a run for every livestream session that ends (example_dags/realtimekit_session_ended.py)")
+    try:
+        run_watcher_demo(home)
+    except WatcherDemoError as error:
+        raise DemoError(f"the watcher demo failed: {error} (logs in {relative(home)})", error.tail) from error
 
 
 if __name__ == "__main__":
