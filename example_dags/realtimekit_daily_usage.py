@@ -3,13 +3,14 @@ Daily RealtimeKit livestream usage: one JSON Lines file per day, one row per liv
 
 Every day just after midnight UTC, the previous day's sessions (those that *started* in
 ``[00:00, 24:00)`` UTC) are written to ``<output_dir>/usage/<YYYY-MM-DD>.jsonl``, and the task returns a
-small summary (rows, ingest and viewer seconds, sessions still live at midnight) as its XCom.
+small summary (rows, ingest and viewer seconds, sessions still live when the pull ran) as its XCom.
 
 - Connection: ``realtimekit_default`` (API token, ``account_id`` and ``app_id``). To try it offline, run
   the bundled emulator (``realtimekit-emulator``) and point the connection at it.
 - ``output_dir``: a DAG param, by default ``$AIRFLOW_HOME/realtimekit-usage``. Any ``ObjectStoragePath``
   URL works too, e.g. ``s3://aws_default@my-bucket/realtimekit``.
-- Re-running a day rewrites that day's file with the same rows; a failed run never leaves a partial file.
+- Re-running a day rewrites that day's file (the same rows once its sessions have all stopped); a failed run
+  never leaves a partial file.
 - The window is the run's data interval, so a manual run needs a logical date (the UI's "Trigger" with a
   logical date, or ``airflow dags trigger --logical-date 2026-03-02T00:00:00+00:00``): a run triggered
   without one has no data interval and its path cannot be rendered.
