@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -188,11 +189,13 @@ def test_post_stream_refuses_an_empty_session_id(post_stream_dag, emulator, real
     assert emulator.requests == []
 
 
-def test_make_demo_runs_the_post_stream_dag_against_the_emulator(tmp_path):
+def test_make_demo_runs_the_post_stream_dag_and_the_watcher_against_the_emulator(tmp_path):
     """`make demo` is a newcomer's first command: run scripts/demo.py as they would, in a clean environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "REALTIMEKIT_"))}
     env.pop("SESSION_ID", None)
-    env["REALTIMEKIT_DEMO_HOME"] = str(tmp_path / "airflow-home")  # leave the developer's .airflow/demo alone
+    # leave the developer's .airflow/demo and .airflow/demo-watcher alone
+    env["REALTIMEKIT_DEMO_HOME"] = str(tmp_path / "airflow-home")
+    env["REALTIMEKIT_DEMO_WATCHER_HOME"] = str(tmp_path / "airflow-home-watcher")
 
     started = time.monotonic()
     result = subprocess.run(
@@ -202,7 +205,7 @@ def test_make_demo_runs_the_post_stream_dag_against_the_emulator(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=150,
+        timeout=480,
     )
     elapsed = time.monotonic() - started
 
@@ -212,6 +215,11 @@ def test_make_demo_runs_the_post_stream_dag_against_the_emulator(tmp_path):
     assert "Fetched livestream session payload" in result.stdout
     assert "RealtimeKit livestream session report" in result.stdout
     assert "stopped_time" in result.stdout and "duration" in result.stdout
+    # the watcher step: three sessions ended, each started its own run with its own payload, nobody triggered
+    watcher_output = result.stdout.split("event-driven DAG", 1)[-1]
+    assert watcher_output.count("(asset_triggered, success)") >= 1
+    assert len(set(re.findall(r"session (\S+)  livestream", watcher_output))) == 3
+    assert watcher_output.count(".json: duration") == 3
     assert "demo finished" in result.stdout.lower()
     assert DEMO_TOKEN not in output
     print(f"scripts/demo.py took {elapsed:.1f} s")

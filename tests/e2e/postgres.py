@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.components import free_port
+
 #: The user PostgreSQL runs as when the tests run as root.
 SERVER_USER = "embedded_postgres"
 DATABASE = "airflow"
@@ -99,8 +101,6 @@ class PostgresServer:
             raise
 
     def _start(self, timeout: float) -> None:
-        from tests.e2e.components import free_port
-
         self._ids = _server_user_ids()
         # Under /tmp (world-traversable), not pytest's tmp_path (mode 0700): the server user must reach it.
         self.data_dir = Path(tempfile.mkdtemp(prefix="rtk-e2e-pgdata-"))

@@ -6,8 +6,15 @@ deferrable session sensor over the 30 sessions; once every mapped sensor has def
 the sessions one by one over `STOP_SPREAD` seconds and waits for the run to finish. Each test reads what
 that run left: XComs, the emulator's request log, the log files.
 
-Two expectations wait for the shared poller of issue #14 and are marked xfail until it lands: far fewer
-requests per cycle than waits, and no "async thread was blocked" warning from a triggerer.
+The shared poller of issue #14 answers a poll cycle of the 30 waits with a few requests (each triggerer
+polls the app's live listing once per cycle, plus the fetches of stopped sessions and audits). Two
+expectations are still marked xfail (not strict), for what was measured with the poller:
+
+- at most 10 requests per cycle: a poller holding fewer than its `coalesce_from` (8) waits fetches each
+  of them directly, so an uneven split between the two triggerers (23/7 on Airflow 3.1.5) costs 10 to 11
+  requests per cycle, where an even one (13/17 on 3.3.2) costs 2 to 4;
+- no "async thread was blocked" warning from a triggerer: each still logs one when its first RealtimeKit
+  trigger starts (0.6 to 0.8 s on a loaded 2-core machine).
 """
 
 from __future__ import annotations
@@ -22,8 +29,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_realtimekit.testing import RealtimeKitEmulator
-from airflow_provider_realtimekit.testing.requestlog import RequestRecord
+from airflow_provider_realtimekit.testing import RealtimeKitEmulator, RequestRecord
 from tests.e2e.dags.realtimekit_fleet import DAG_ID, POKE_INTERVAL, SENSOR
 from tests.e2e.deployment import Deployment
 from tests.e2e.pool import TOKEN, Stack
@@ -39,7 +45,6 @@ STOP_SPREAD = 40.0
 #: Requests per poll cycle that a shared poller must stay under with WAITS waits (issue #14).
 MAX_REQUESTS_PER_CYCLE = 10
 BLOCKED_WARNING = "Triggerer's async thread was blocked"
-SHARED_POLLER = pytest.mark.xfail(strict=False, reason="shared poller: #14")
 
 
 @dataclass
@@ -62,9 +67,11 @@ class Fleet:
 @pytest.fixture(scope="module")
 def fleet(postgres_stack: Stack) -> Fleet:
     deployment, emulator = postgres_stack.deployment, postgres_stack.emulator
-    livestream_ids = [emulator.add_livestream(name=f"fleet-{number:02d}")["id"] for number in range(WAITS)]
-    session_ids = [emulator.add_session(livestream_id)["id"] for livestream_id in livestream_ids]  # live for now
-    fleet = Fleet(f"e2e__fleet__{secrets.token_hex(3)}", session_ids, livestream_ids)
+    sessions = emulator.add_live_fleet(WAITS, stop_spread=None)  # live until _stop_one_by_one
+    session_ids = [session["id"] for session in sessions]
+    fleet = Fleet(
+        f"e2e__fleet__{secrets.token_hex(3)}", session_ids, [session["livestream_id"] for session in sessions]
+    )
     deployment.wait_for(
         lambda: deployment.query("SELECT dag_id FROM serialized_dag WHERE dag_id = ?", (DAG_ID,)),
         120,
@@ -90,11 +97,10 @@ def fleet(postgres_stack: Stack) -> Fleet:
 
 
 def _stop_one_by_one(emulator: RealtimeKitEmulator, session_ids: list[str], spread: float) -> None:
-    """Make session i stop (i + 1) * spread / n seconds from now, on the emulator clock."""
+    """Make the i-th session (from 1) stop i * spread / n seconds from now, on the emulator clock."""
     now = emulator.clock.now()
-    with emulator.store.lock:
-        for number, session_id in enumerate(session_ids, start=1):
-            emulator.store.sessions[session_id].stop_at = now + number * spread / len(session_ids)
+    for number, session_id in enumerate(session_ids, start=1):
+        emulator.end_session(session_id, at=now + number * spread / len(session_ids))
 
 
 def _watch(deployment: Deployment, fleet: Fleet, stop: threading.Event) -> None:
@@ -188,15 +194,25 @@ def test_the_token_is_in_no_file_of_the_deployment(postgres_stack: Stack, fleet:
     assert not leaks
 
 
-@SHARED_POLLER
+def test_a_poll_cycle_costs_fewer_requests_than_half_the_waits(postgres_stack: Stack, fleet: Fleet) -> None:
+    """Guards against a return to one request per wait per cycle, whatever the split between triggerers."""
+    per_cycle = _requests_per_cycle(postgres_stack.emulator, fleet)
+
+    assert max(per_cycle) < WAITS // 2, per_cycle
+
+
+@pytest.mark.xfail(strict=False, reason="#14: a triggerer holding fewer than 8 waits polls each of them directly")
 def test_a_poll_cycle_costs_far_fewer_requests_than_there_are_waits(postgres_stack: Stack, fleet: Fleet) -> None:
     per_cycle = _requests_per_cycle(postgres_stack.emulator, fleet)
-    print(f"requests per {POKE_INTERVAL:g} s poll cycle with {WAITS} waits: {per_cycle}")
+    whole_run = Counter(record.route for record in _fleet_requests(postgres_stack.emulator, fleet, 0, float("inf")))
+    print(f"requests per {POKE_INTERVAL:g} s poll cycle with {WAITS} waits: {per_cycle}; whole run: {dict(whole_run)}")
 
     assert max(per_cycle) <= MAX_REQUESTS_PER_CYCLE, per_cycle
 
 
-@SHARED_POLLER
+@pytest.mark.xfail(
+    strict=False, reason="#14.7: a triggerer still reports its loop blocked when the first trigger starts"
+)
 def test_no_triggerer_reports_its_async_thread_blocked(postgres_stack: Stack, fleet: Fleet) -> None:
     deployment = postgres_stack.deployment
     blocked = {
