@@ -36,6 +36,9 @@ from airflow_provider_realtimekit.waits.poller_registry import shared_poller
 from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
 from airflow_provider_realtimekit.waits.shared_connection import read_connection
 
+#: Polls per ``poll_interval`` of a wait the shared poller answers from its listing (free for the wait).
+LISTING_POLLS_PER_INTERVAL = 3
+
 
 class SessionEventStatus(str, Enum):
     """The closed set of outcomes the trigger reports; ``execute_complete`` accepts nothing else."""
@@ -174,6 +177,9 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
             else:
                 budget.record_success()
                 if session is None:
+                    # The listing answered: that cost this wait nothing, so it asks again sooner, and a stop
+                    # is seen as soon as a later listing shows it (the poller paces the listing itself).
+                    pause /= LISTING_POLLS_PER_INTERVAL
                     self.log.debug(
                         "Livestream session %s is still live (listing); next poll in %.0f s", self.session_id, pause
                     )

@@ -18,8 +18,10 @@ fetched payload, or ``None``, meaning "still live, according to the app's listin
    that stop emulator sessions after ``Polls(n)`` fetches behave exactly as with independent polling.
 2. Otherwise one paged listing, ``GET .../livestreams?status=LIVE&per_page=100`` (the largest page size
    known to be served; none is documented [U]), answers every wait that needs a newer observation than
-   the one it has. Waits that poll while a walk is under way share it: the listing is walked at most once
-   per poll interval, whatever the number of waits.
+   the one it has. Waits that poll while a walk is under way share it. A listing answer costs the wait
+   nothing, so the trigger then asks again after a third of its interval: a stop is seen sooner than by
+   polling the session, while the listing is walked at most about three times per poll interval however
+   many waits there are (and back to back, paced, when a walk takes longer than that).
 3. A wait whose livestream is in that listing, LIVE, with an ``updated_at`` no later than the last one a
    fetch of its session has covered, costs nothing: its session is still the livestream's active one. A
    wait whose livestream is missing from the listing (stopped, or shifted out of a page while the list
