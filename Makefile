@@ -71,6 +71,7 @@ benchmarks: install
 	@$(PY) benchmarks/usage_pull.py
 	@$(PY) benchmarks/token_processes.py
 	@$(PY) benchmarks/fleet_wait.py
+	@$(PY) benchmarks/import_cost.py
 
 reliability: install
 	@$(PY) -m pytest tests/reliability -q -p no:randomly $(PYTEST_ARGS)

@@ -39,7 +39,7 @@ def get_provider_info() -> dict:
                 "integration-name": "Cloudflare RealtimeKit",
                 "python-modules": [
                     "airflow_provider_realtimekit.operators.realtimekit",
-                    "airflow_provider_realtimekit.operators.usage",
+                    "airflow_provider_realtimekit.operators.usage.operator",
                 ],
             }
         ],

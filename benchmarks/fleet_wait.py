@@ -149,12 +149,12 @@ def settings_of(connection_json: str) -> Any:
 
 async def open_scaled_poller(plan: Plan) -> Any:
     """Create the token's poller with the plan's time scale before the triggers subscribe to it."""
-    from airflow_provider_realtimekit.waits.pacer import Pacer
     from airflow_provider_realtimekit.waits.poller_records import PollerOptions
     from airflow_provider_realtimekit.waits.poller_registry import shared_poller
 
     settings = settings_of(os.environ["AIRFLOW_CONN_REALTIMEKIT_DEFAULT"])
-    return shared_poller(settings, PollerOptions(rate=Pacer.rate * plan.scale, first_poll_spread=plan.seconds(5.0)))
+    # The poller's rate follows the connection's (scaled) budget; only the first-poll spread is scaled here.
+    return shared_poller(settings, PollerOptions(first_poll_spread=plan.seconds(5.0)))
 
 
 def run_case(plan: Plan, shared: bool) -> Outcome:
@@ -164,7 +164,11 @@ def run_case(plan: Plan, shared: bool) -> Outcome:
     child.start()
     try:
         connection_json, sessions = parent_end.recv()
-        os.environ["AIRFLOW_CONN_REALTIMEKIT_DEFAULT"] = connection_json
+        connection = json.loads(connection_json)
+        # The token's rate gate keeps to the configured budget until the server's headers tell it otherwise:
+        # configure the scaled window, as the emulator enforces it.
+        connection["extra"]["rate_limit_window"] = plan.seconds(WINDOW)
+        os.environ["AIRFLOW_CONN_REALTIMEKIT_DEFAULT"] = json.dumps(connection)
         events, cpu = asyncio.run(drive(plan, sessions, shared))
         parent_end.send("stats")
         requests, throttled = parent_end.recv()

@@ -39,7 +39,7 @@ CODE_SPAN = re.compile(r"`[^`\n]*`")
 HEADING = re.compile(r"^#{1,6} (.+?)\s*#*$", re.M)
 FENCE = re.compile(r"^```.*?^```", re.S | re.M)
 #: Paths the README names that exist only after a command has run (all git-ignored).
-CREATED_BY_COMMANDS = {".venv", ".venv-oldest", ".airflow", ".airflow/demo"}
+CREATED_BY_COMMANDS = {".venv", ".venv-oldest", ".airflow", ".airflow/demo", ".airflow/demo-watcher"}
 
 
 def readme() -> str:

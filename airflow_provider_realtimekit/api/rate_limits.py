@@ -1,4 +1,5 @@
-"""What a token may spend: the ``Ratelimit`` / ``Ratelimit-Policy`` headers, and the configured budget.
+"""What a token may spend: the ``Ratelimit`` / ``Ratelimit-Policy`` headers, the configured budget, and the
+words a 429 is explained in.
 
 Cloudflare (changelog of 2025-09-03) sends, on every REST answer, the IETF ratelimit-headers draft's
 structured-field forms: ``Ratelimit: "default";r=<remaining>;t=<seconds to reset>`` and
@@ -130,6 +131,40 @@ def parse_policy(headers: Mapping[str, str]) -> QuotaPolicy | None:
     if not items:
         return None
     return min(items, key=lambda item: item.rate)
+
+
+def rate_limit_message(where: str, policy: QuotaPolicy | None, retry_after: float | None) -> str:
+    """
+    What a 429 means and what to do, in plain words, with the quota the server stated when it did.
+
+    :param where: the request and the server's message.
+    :param policy: the answer's ``Ratelimit-Policy``, if any.
+    :param retry_after: the answer's ``retry-after`` in seconds, if any.
+    """
+    if policy is not None:
+        limit = (
+            f"its limit of {policy.quota:,} requests per {_duration(policy.window)} (from the Ratelimit-Policy header)"
+        )
+    else:
+        limit = f"Cloudflare's limit of {DEFAULT_QUOTA:,} requests per {_duration(DEFAULT_WINDOW)}"
+    if retry_after is not None:
+        wait = f"for {_duration(retry_after)} (retry-after)"
+    else:
+        wait = f"for {_duration(DEFAULT_LOCKOUT)} (no retry-after given: Cloudflare's lockout)"
+    return (
+        f"Cloudflare rate-limited {where}. The API token went over {limit}; Cloudflare now refuses every request "
+        f"of this token, from every DAG and tool that uses it, {wait}. What to do: let the block pass, then "
+        "make fewer requests with this token (a longer poke_interval, fewer sensors waiting at once, big usage "
+        "pulls at a quieter hour), or give this work an API token of its own. The connection extras "
+        "rate_limit_quota and rate_limit_reserve set how much of the limit this provider may use."
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds:g} s"
 
 
 def _structured_remaining(value: str) -> list[RemainingBudget]:

@@ -19,7 +19,7 @@ from typing import Any
 from airflow_provider_realtimekit.api.endpoints import ApiRequest
 from airflow_provider_realtimekit.api.excerpts import excerpt, server_said
 from airflow_provider_realtimekit.api.not_found import not_found_error
-from airflow_provider_realtimekit.api.rate_limits import DEFAULT_LOCKOUT, DEFAULT_QUOTA, DEFAULT_WINDOW, parse_policy
+from airflow_provider_realtimekit.api.rate_limits import DEFAULT_LOCKOUT, parse_policy, rate_limit_message
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitAPIError,
     RealtimeKitAuthError,
@@ -116,6 +116,11 @@ def parse_response(request: ApiRequest, response: ApiResponse) -> dict[str, Any]
         raise RealtimeKitNotFoundError(
             f"RealtimeKit returned no data for {request.what} ({request.describe()}): it does not exist "
             "in this app. Check the id and the connection's account_id and app_id."
+        )
+    if request.expects_object and not isinstance(payload, dict):
+        # A list or a string where one object belongs would reach callers as something they cannot read.
+        raise _invalid(
+            request, response, f"a JSON {type(payload).__name__} as its data instead of an object", undecodable=False
         )
     return body
 
@@ -232,8 +237,7 @@ def _error_for_status(request: ApiRequest, response: ApiResponse, errors: ErrorD
 
 def rate_limit_error(where: str, response: ApiResponse, kwargs: dict[str, Any]) -> RealtimeKitRateLimitError:
     """
-    The error for a 429: the quota the server stated (``Ratelimit-Policy``) and what to do, in plain words.
-
+    The error for a 429, worded by :func:`~airflow_provider_realtimekit.api.rate_limits.rate_limit_message`.
     Without ``retry-after`` the token is taken to be blocked for Cloudflare's 5 minutes, so that no caller
     comes back sooner and prolongs the block.
 
@@ -242,34 +246,11 @@ def rate_limit_error(where: str, response: ApiResponse, kwargs: dict[str, Any]) 
     :param kwargs: status, codes and messages for the exception.
     """
     retry_after = retry_after_seconds(response)
-    policy = parse_policy(response.headers)
-    if policy is not None:
-        limit = (
-            f"its limit of {policy.quota:,} requests per {_duration(policy.window)} (from the Ratelimit-Policy header)"
-        )
-    else:
-        limit = f"Cloudflare's limit of {DEFAULT_QUOTA:,} requests per {_duration(DEFAULT_WINDOW)}"
-    wait = (
-        f"for {_duration(retry_after)} (retry-after)"
-        if retry_after is not None
-        else f"for {_duration(DEFAULT_LOCKOUT)} (no retry-after given: Cloudflare's lockout)"
-    )
     return RealtimeKitRateLimitError(
-        f"Cloudflare rate-limited {where}. The API token went over {limit}; Cloudflare now refuses every request "
-        f"of this token, from every DAG and tool that uses it, {wait}. What to do: let the block pass, then "
-        "make fewer requests with this token (a longer poke_interval, fewer sensors waiting at once, big usage "
-        "pulls at a quieter hour), or give this work an API token of its own. The connection extras "
-        "rate_limit_quota and rate_limit_reserve set how much of the limit this provider may use.",
+        rate_limit_message(where, parse_policy(response.headers), retry_after),
         retry_after=retry_after if retry_after is not None else DEFAULT_LOCKOUT,
         **kwargs,
     )
-
-
-def _duration(seconds: float) -> str:
-    if seconds >= 60 and seconds % 60 == 0:
-        minutes = int(seconds // 60)
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{seconds:g} s"
 
 
 def _error_for_redirect(request: ApiRequest, response: ApiResponse) -> RealtimeKitError:

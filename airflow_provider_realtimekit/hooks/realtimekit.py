@@ -166,10 +166,11 @@ class RealtimeKitHook(RealtimeKitHookBase):
         """
         Every livestream of the app, following pages until done.
 
-        :param status: only livestreams in this status (LIVE, IDLE, ERRORED, INVOKED).
+        :param status: only livestreams in this status: LIVE, IDLE, ERRORED or INVOKED (the API's enum; any
+            other value, OFFLINE included, raises ``RealtimeKitConfigError`` before any request).
         :param start_time: only livestreams created at or after this time [U: the API's exact semantics].
         :param end_time: only livestreams created before this time [U].
-        :param exclude_meetings: leave out livestreams of meetings.
+        :param exclude_meetings: leave out livestreams of meetings (True, False, or None to not send it).
         """
         app = self.settings.app
 

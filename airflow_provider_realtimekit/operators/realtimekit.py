@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, Context
+from airflow.sdk import BaseOperator
 
-from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
+from airflow_provider_realtimekit.hooks import DEFAULT_CONN_ID
+
+# The hook brings the HTTP protocol, which only a running task needs: a DAG file that declares the operator
+# does not import it.
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
 
 
 class RealtimeKitLivestreamSessionOperator(BaseOperator):
@@ -24,15 +31,15 @@ class RealtimeKitLivestreamSessionOperator(BaseOperator):
     template_fields: Sequence[str] = ("session_id", "realtimekit_conn_id")
     ui_color = "#f6821f"
 
-    def __init__(
-        self, *, session_id: str, realtimekit_conn_id: str = RealtimeKitHook.default_conn_name, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, session_id: str, realtimekit_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session_id = session_id
         self.realtimekit_conn_id = realtimekit_conn_id
 
     @cached_property
     def hook(self) -> RealtimeKitHook:
+        from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
+
         return RealtimeKitHook(self.realtimekit_conn_id)
 
     def execute(self, context: Context) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Sensors: the livestream session wait (:mod:`.realtimekit`)."""

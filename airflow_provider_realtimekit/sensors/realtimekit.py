@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
@@ -22,14 +22,16 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitStreamError,
     rebuild_error,
 )
-from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
-from airflow_provider_realtimekit.triggers.realtimekit import (
-    RealtimeKitLivestreamSessionTrigger,
-    SessionEventStatus,
-)
+from airflow_provider_realtimekit.hooks import DEFAULT_CONN_ID
 from airflow_provider_realtimekit.waits.failure_budget import FailureBudget
 from airflow_provider_realtimekit.waits.parameters import check_max_consecutive_failures, check_positive_seconds
 from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
+
+# The hook and the trigger bring the HTTP protocol and Airflow's trigger machinery: a DAG file that only
+# declares the sensor does not need them, so they are imported where the task uses them.
+if TYPE_CHECKING:
+    from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
+    from airflow_provider_realtimekit.triggers.realtimekit import SessionEventStatus
 
 #: XCom key under which a failing sensor leaves the errored session payload.
 STREAM_ERROR_XCOM_KEY = "session"
@@ -68,7 +70,7 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
         self,
         *,
         session_id: str,
-        realtimekit_conn_id: str = RealtimeKitHook.default_conn_name,
+        realtimekit_conn_id: str = DEFAULT_CONN_ID,
         fail_on_stream_error: bool = True,
         max_consecutive_failures: int = 10,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
@@ -90,6 +92,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
 
     @cached_property
     def hook(self) -> RealtimeKitHook:
+        from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
+
         return RealtimeKitHook(self.realtimekit_conn_id)
 
     @cached_property
@@ -103,6 +107,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
         done = self._first_check(context)  # already stopped? then no trigger round-trip at all
         if done:
             return done.xcom_value if isinstance(done, PokeReturnValue) else None
+        from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
+
         self.defer(
             trigger=RealtimeKitLivestreamSessionTrigger(
                 session_id=self.session_id,
@@ -153,6 +159,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger fired; ``event`` carries the final payload, so nothing is refetched."""
+        from airflow_provider_realtimekit.triggers.realtimekit import SessionEventStatus
+
         status = _status_of(event)
         assert event is not None
         message = str(event.get("message") or f"the wait ended with status {status.value!r}")
@@ -188,6 +196,8 @@ class RealtimeKitLivestreamSessionSensor(BaseSensorOperator):
 
 
 def _status_of(event: object) -> SessionEventStatus:
+    from airflow_provider_realtimekit.triggers.realtimekit import SessionEventStatus
+
     status = event.get("status") if isinstance(event, dict) else None
     try:
         return SessionEventStatus(status)

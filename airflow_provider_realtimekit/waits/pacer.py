@@ -51,11 +51,6 @@ class Pacer:
             self.delay_seconds += slot - now
             await asyncio.sleep(slot - now)
 
-    def would_wait(self) -> float:
-        """Seconds a request asking now would wait for its slot."""
-        now = time.monotonic()
-        return max(0.0, max(self._next_slot, now - (self.burst - 1) / self.rate) - now)
-
 
 @dataclass
 class AuditAllowance:

@@ -30,7 +30,9 @@ fetched payload, or ``None``, meaning "still live, according to the app's listin
    ``updated_at``]: a wait answered by the listing ``audit_every`` times in a row (default 10) is fetched
    directly, as far as an audit allowance of 10% of the poller's request rate permits. At 120 waits every
    wait is audited every 10 polls; at 10,000 the allowance spreads audits out to one per wait every few
-   hours. A listing the server refuses (anything but a transient error) switches the poller to direct
+   hours. The audit also covers the one guess made without a fetch: a wait resumed with its
+   ``livestream_id`` takes the livestream's ``updated_at`` in its first listing as its starting point.
+   A listing the server refuses (anything but a transient error) switches the poller to direct
    fetches for good; a transient listing failure counts as a failed poll of each wait that needed it.
 
 So a wrong guess about the API costs requests or latency, never a wrong outcome: the poller never says a

@@ -15,6 +15,7 @@ from typing import Any
 import pendulum
 import pytest
 
+from airflow_provider_realtimekit.exceptions import RealtimeKitNotFoundError
 from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
 from airflow_provider_realtimekit.testing import Polls, RealtimeKitEmulator, ShapeVariants
 from tests.airflow_runs import run_dag, task_state, xcom
@@ -43,6 +44,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "stopped_time_when_live=missing": {"stopped_time_when_live": "missing"},
     "stopped_time_when_live=empty": {"stopped_time_when_live": "empty"},
     "not_found=null_data": {"not_found": "null_data"},
+    "not_found=empty_data": {"not_found": "empty_data"},
     "page_base=0": {"page_base": 0},
     "small pages": {"per_page_max": 2},
     "analytics_time_format=iso": {"analytics_time_format": "iso"},
@@ -161,3 +163,14 @@ def test_deferrable_sensor_waits_for_the_stop(emulator, studio, variant, airflow
     assert payload["id"] == session["id"]
     assert payload["stopped_time"]
     assert float(payload["viewer_seconds"]) == pytest.approx(12.75, abs=0.5)
+
+
+@pytest.mark.parametrize("not_found", ["404", "null_data", "empty_data"])
+def test_hook_reports_an_unknown_session_or_livestream_as_not_found(emulator, studio, not_found):
+    emulator.set_variants(not_found=not_found)
+
+    with RealtimeKitHook() as hook:
+        with pytest.raises(RealtimeKitNotFoundError):
+            hook.get_livestream_session("no-such-session")
+        with pytest.raises(RealtimeKitNotFoundError):
+            hook.get_livestream("no-such-livestream")

@@ -13,6 +13,7 @@ import pytest
 from airflow_provider_realtimekit.api import ApiRequest, user_token_verify
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitAPIError,
+    RealtimeKitInvalidResponseError,
     RealtimeKitNotFoundError,
     RealtimeKitRequestRejectedError,
 )
@@ -166,3 +167,14 @@ def test_the_emulators_422_for_a_refused_filter_is_quoted_in_both_shapes(emulato
     if shape == "problem":
         assert "query.status: status must be one of" in message
     assert [r.status for r in emulator.requests] == [422]
+
+
+@pytest.mark.parametrize("data", [[{"id": "s1"}], "s1", 7], ids=["list", "string", "number"])
+def test_session_data_that_is_not_an_object_is_an_invalid_response_not_retried(httpserver, conn_id, sleeps, data):
+    httpserver.expect_request(SESSION_PATH).respond_with_json({"success": True, "data": data})
+
+    with pytest.raises(RealtimeKitInvalidResponseError, match="instead of an object") as raised:
+        RealtimeKitHook(conn_id).get_livestream_session("s1")
+
+    assert raised.value.transient is False
+    assert len(httpserver.log) == 1

@@ -46,3 +46,11 @@ def test_err_message_without_text_is_no_error(err_message):
 def test_err_message_that_is_not_a_string_raises(err_message):
     with pytest.raises(RealtimeKitInvalidResponseError, match="err_message"):
         session_state({"id": "s1", "stopped_time": STOPPED, "err_message": err_message})
+
+
+def test_the_session_ended_watch_skips_a_listed_session_with_an_unreadable_stopped_time():
+    # One bad row in a livestream's listing must not stall the watch of every other session.
+    from airflow_provider_realtimekit.session_watch.discovery import _ended
+
+    assert _ended({"id": "s1", "stopped_time": "not-a-date"}, "ls1") is None
+    assert _ended({"id": "s2", "stopped_time": STOPPED}, "ls1") is not None

@@ -17,6 +17,7 @@ from airflow_provider_realtimekit.hooks.realtimekit import RealtimeKitHook
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
 from airflow_provider_realtimekit.operators.usage import UsageWindow, pull_livestream_usage
 from airflow_provider_realtimekit.testing import RateLimitPolicy, RealtimeKitEmulator
+from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
 from airflow_provider_realtimekit.waits import token_gates
 from airflow_provider_realtimekit.waits.token_gates import GateKey, gate_for
 from tests.conftest import TOKEN
@@ -181,3 +182,61 @@ def test_the_429_message_names_the_quota_the_emulator_served(emulator, realtimek
         RealtimeKitHook(realtimekit_conn).get_livestream_session("s1")
 
     assert "its limit of 120 requests per 5 minutes" in str(raised.value)
+
+
+@pytest.mark.paced_gates
+def test_a_caller_meeting_an_open_breaker_waits_for_it_instead_of_sending(emulator, realtimekit_conn):
+    livestream = emulator.add_livestream()
+    session = emulator.add_session(livestream["id"])
+    lock_out(emulator, seconds=2)
+    with pytest.raises(RealtimeKitRateLimitError):  # a 2 s block is beyond this caller's cap: it gives up
+        RealtimeKitHook(realtimekit_conn, retry_after_cap=0.5).get_livestream_session(session["id"])
+    refused = emulator.requests[-1]
+
+    # Another caller of the token, willing to wait 5 s, sits the rest of the block out before sending.
+    assert RealtimeKitHook(realtimekit_conn, retry_after_cap=5).get_livestream_session(session["id"])
+
+    after = emulator.requests[emulator.requests.index(refused) + 1 :]
+    assert [record.status for record in after] == [200]
+    assert after[0].time - refused.time >= 2.0
+
+
+def test_the_emulator_can_leave_out_the_ratelimit_headers():
+    quiet = RealtimeKitEmulator(token=TOKEN, port=0, rate_limit=RateLimitPolicy(5, 60, send_headers=False))
+    with quiet:
+        url = f"{quiet.app_url}/livestreams"
+        answers = [requests.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5) for _ in range(6)]
+
+    assert [answer.status_code for answer in answers] == [200] * 5 + [429]
+    assert not any("Ratelimit" in answer.headers or "Ratelimit-Policy" in answer.headers for answer in answers)
+    assert answers[-1].headers["retry-after"] == "60"  # a refusal still says when to come back
+
+
+@pytest.mark.paced_gates
+async def test_a_usage_pull_beside_running_waits_slows_down_and_locks_nobody_out(tmp_path, monkeypatch):
+    # One process, one token: a usage pull of 21 pages in a worker thread while 6 deferred waits poll in the
+    # event loop, against 30 requests per 3 s with Cloudflare's lockout. Both share the token's gate.
+    limit = RateLimitPolicy(30, 3, lockout=True, lockout_seconds=60)
+    with RealtimeKitEmulator(token=TOKEN, port=0, rate_limit=limit) as emulator:
+        emulator.seed(n_livestreams=1, sessions_each=2000, start="2026-03-01T00:00:00Z", end="2026-03-01T23:00:00Z")
+        waits = [emulator.add_session(emulator.add_livestream()["id"], stops_after=2.0 + n / 2) for n in range(6)]
+        connection = emulator.connection()
+        connection["extra"].update(rate_limit_quota=30, rate_limit_window=3)
+        monkeypatch.setenv("AIRFLOW_CONN_REALTIMEKIT_DEFAULT", json.dumps(connection))
+        window = UsageWindow(pendulum.datetime(2026, 3, 1, tz="UTC"), pendulum.datetime(2026, 3, 2, tz="UTC"))
+
+        async def wait_for(session_id: str) -> dict:
+            events = RealtimeKitLivestreamSessionTrigger(session_id, poll_interval=0.5).run()
+            try:
+                return (await events.__anext__()).payload
+            finally:
+                await events.aclose()
+
+        pull = asyncio.to_thread(pull_livestream_usage, RealtimeKitHook(), window, str(tmp_path / "usage.jsonl"))
+        summary, *events = await asyncio.wait_for(
+            asyncio.gather(pull, *(wait_for(session["id"]) for session in waits)), 120
+        )
+
+        assert summary["api_requests"] >= 21
+        assert [event["status"] for event in events] == ["success"] * 6
+        assert [record.status for record in emulator.requests].count(429) == 0
