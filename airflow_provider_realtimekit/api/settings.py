@@ -64,6 +64,7 @@ class ClientSettings:
         ``backoff_initial``, the first back-off delay in seconds, default 0.5).
     :param budget: the token's rate budget when the server sends no rate-limit headers, and the share kept
         for the token's other users (extras ``rate_limit_quota``, ``rate_limit_window``, ``rate_limit_reserve``).
+    :param label: how messages name the connection (see :mod:`.connection_names`); empty: by its id.
     """
 
     conn_id: str
@@ -74,6 +75,7 @@ class ClientSettings:
     read_timeout: float = DEFAULT_READ_TIMEOUT
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     budget: BudgetLimits = field(default_factory=BudgetLimits)
+    label: str = field(default="", compare=False)
 
     @classmethod
     def from_connection(
@@ -113,6 +115,7 @@ class ClientSettings:
             read_timeout=read_timeout,
             retry=retry,
             budget=_budget(extra, label),
+            label=label,
         )
 
     @property
@@ -122,7 +125,7 @@ class ClientSettings:
 
     def describe(self, request: ApiRequest) -> str:
         """A request and the connection it goes through, for messages."""
-        return f"{request.describe()} (connection {self.conn_id!r})"
+        return f"{request.describe()} ({self.label or describe_connection(self.conn_id)})"
 
     def timeout_error(self, request: ApiRequest) -> RealtimeKitTransportError:
         """The error for a request that got no answer in time (both transports raise it)."""

@@ -85,3 +85,17 @@ def test_made_up_ids_have_eight_letters_or_digits_and_an_env_var(monkeypatch, co
     assert is_made_up_by_test_button(conn_id) is made_up
     assert ("being tested" in describe_connection(conn_id, testing=True)) is made_up
     assert describe_connection(conn_id) == f"connection {conn_id!r}"
+
+
+def test_a_rate_limited_test_names_the_connection_being_tested_not_the_random_id(emulator, monkeypatch):
+    # A token locked out by Cloudflare: the Test button's answer is about the lockout, not about an id.
+    emulator.set_rate_limit(1, window=300, lockout=True, lockout_seconds=300)
+    extra = json.dumps({"account_id": emulator.account_id, "app_id": emulator.app_id})
+
+    answers = [press_test_button(monkeypatch, emulator.base_url, password=TOKEN, extra=extra) for _ in range(3)]
+
+    failures = [(message, transient_id) for ok, message, transient_id in answers if not ok]
+    assert failures, "the emulator's quota of 1 should have refused a test"
+    for message, transient_id in failures:
+        assert transient_id not in message
+        assert "rate" in message.lower() or "429" in message
