@@ -16,7 +16,7 @@ time one wait went without an answer (from its last answer before the window, an
 for a wait not answered again), which bounds how late a stop can be seen; ``p50 gap``: the median of each
 wait's longest gap.
 
-    python benchmarks/fanout_cost.py                    # 30, 300 and 3,000 waits, scale 10 (about 6 minutes)
+    python benchmarks/fanout_cost.py                    # 30, 300 and 3,000 waits, scale 10 (about 5 minutes)
     python benchmarks/fanout_cost.py --sizes 30 --modes shared
 """
 
