@@ -77,6 +77,7 @@ benchmarks: install
 	@$(PY) benchmarks/usage_pull.py
 	@$(PY) benchmarks/token_processes.py
 	@$(PY) benchmarks/fleet_wait.py
+	@$(PY) benchmarks/fanout_cost.py
 	@$(PY) benchmarks/import_cost.py
 
 reliability: install
