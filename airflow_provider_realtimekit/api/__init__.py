@@ -16,8 +16,9 @@ when a DAG file is parsed, and a module that needs one part (``ids``) does not l
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from airflow_provider_realtimekit._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from airflow_provider_realtimekit.api.endpoints import ApiRequest, RealtimeKitApp, user_token_verify
@@ -43,18 +44,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        # Also how `from airflow_provider_realtimekit.api import retry` finds a submodule not yet imported.
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOMES])
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())
 
 
 __all__ = [

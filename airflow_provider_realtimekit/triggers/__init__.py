@@ -6,8 +6,9 @@ when it defers, does not import the other.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from airflow_provider_realtimekit._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
@@ -19,13 +20,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, globals())
 
 
 __all__ = ["RealtimeKitLivestreamSessionEndedTrigger", "RealtimeKitLivestreamSessionTrigger"]
