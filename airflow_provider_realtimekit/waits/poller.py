@@ -52,17 +52,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from airflow_provider_realtimekit.api import ApiRequest, ClientSettings, unwrap
 from airflow_provider_realtimekit.exceptions import RealtimeKitError
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+from airflow_provider_realtimekit.waits.coalescing import ListingPlan, listing_plan
 from airflow_provider_realtimekit.waits.live_listing import LiveSnapshot, parse_instant, walk_live_listing
 from airflow_provider_realtimekit.waits.pacer import AuditAllowance, Pacer
 from airflow_provider_realtimekit.waits.poller_records import PollerOptions, PollerStats, WaitState
@@ -74,10 +76,26 @@ T = TypeVar("T")
 
 @dataclass(slots=True)
 class _Flight:
-    """One request (or listing walk) in flight or done, shared by every wait that may use its answer."""
+    """One session fetch in flight or done, shared by every wait on that session that may use its answer."""
 
     seq: int
     task: asyncio.Task[Any]
+
+
+@dataclass(slots=True)
+class _Walk:
+    """
+    One walk of the listing, scheduled, under way or done, shared by every wait that may use its answer.
+
+    Its sequence number is drawn when it begins (None until then): a walk that has not begun yet is newer
+    than every observation made so far, so every wait that asks meanwhile can share it.
+    """
+
+    seq: int | None = None
+    task: asyncio.Task[LiveSnapshot] = field(init=False)  # set as soon as it is made
+
+    def newer_than(self, seen: int) -> bool:
+        return self.seq is None or self.seq > seen
 
 
 class SharedPoller:
@@ -103,12 +121,16 @@ class SharedPoller:
         budget = settings.budget
         rate = self.options.rate or budget.quota / budget.window * (1 - budget.reserve)
         self._pacer = Pacer(rate, self.options.burst)
-        self._audits = AuditAllowance(rate * self.options.audit_share)
+        # One audit at a time, never a saved-up burst: a burst would land in one cycle on top of its walks.
+        self._audits = AuditAllowance(rate * self.options.audit_share, burst=1.0)
         self._waits: set[WaitState] = set()
         self._watched: Counter[str] = Counter()  # livestream id -> waits watching it
         self._sessions: Counter[str] = Counter()  # session id -> waits on it
         self._fetches: dict[str, _Flight] = {}
-        self._listing: _Flight | None = None
+        self._listing: _Walk | None = None
+        self._walk_began = -math.inf  # monotonic time the last walk began
+        # The longest run of listing answers among the waits answered by the last walk, and by the current one.
+        self._overdue, self._overdue_next, self._overdue_seq = 0, 0, -1
         self._snapshot: LiveSnapshot | None = None
         self._listing_pages = 1
         self._listing_refused = False
@@ -153,9 +175,9 @@ class SharedPoller:
         if wait.seen < 0 and len(self._waits) > 1:
             # Waits joining together would otherwise poll together, every interval, forever.
             await asyncio.sleep(random.uniform(0, min(self.options.first_poll_spread, wait.poll_interval)))
-        if wait.livestream_id is None or not self._coalescing():
+        if wait.livestream_id is None or self._plan() is None:
             return await self._fetch(wait)
-        if wait.listing_answers >= self.options.audit_every and self._audits.take():
+        if self._audit_due(wait) and self._audits.take():
             self.stats.audits += 1
             return await self._fetch(wait)
         snapshot = await self._snapshot_after(wait)
@@ -174,13 +196,26 @@ class SharedPoller:
         wait.seen = snapshot.seq
         wait.listing_answers += 1
         self.stats.listing_answers += 1
+        if snapshot.seq != self._overdue_seq:  # the first answer from a new walk
+            self._overdue_seq, self._overdue, self._overdue_next = snapshot.seq, self._overdue_next, 0
+        self._overdue_next = max(self._overdue_next, wait.listing_answers)
         return None
+
+    def _audit_due(self, wait: WaitState) -> bool:
+        """
+        Whether a wait is due for an audit, the most overdue first: when more waits are due than the
+        allowance grants, the waits that happen to ask first in each round would otherwise take every audit
+        and starve the others (the longest run of listing answers in the previous walk's answers sets the bar).
+        """
+        return wait.listing_answers >= max(self.options.audit_every, self._overdue)
 
     # -- the two kinds of request ---------------------------------------------------------------------
 
-    def _coalescing(self) -> bool:
-        waits = len(self._waits)
-        return not self._listing_refused and waits >= self.options.coalesce_from and waits > self._listing_pages
+    def _plan(self) -> ListingPlan | None:
+        """How the listing is used now, or None while fetching each wait is as cheap (see ``coalescing``)."""
+        if self._listing_refused:
+            return None
+        return listing_plan(len(self._waits), self._listing_pages, self.options)
 
     async def _fetch(self, wait: WaitState) -> dict[str, Any]:
         flight = self._fetches.get(wait.session_id)
@@ -209,14 +244,14 @@ class SharedPoller:
         """A listing begun after the wait's last observation: the last one, the walk under way, or a new walk."""
         if self._snapshot is not None and self._snapshot.seq > wait.seen:
             return self._snapshot
-        flight = self._listing
-        if flight is None or flight.seq <= wait.seen:
-            seq = self._next_seq()
-            flight = self._listing = _Flight(seq, self._spawn(self._walk_listing(seq)))
+        walk = self._listing
+        if walk is None or not walk.newer_than(wait.seen):
+            walk = self._schedule_walk(time.monotonic())
         try:
-            snapshot: LiveSnapshot = await asyncio.shield(flight.task)
+            snapshot: LiveSnapshot = await asyncio.shield(walk.task)
         except RealtimeKitError as error:
-            wait.seen = max(wait.seen, flight.seq)
+            if walk.seq is not None:
+                wait.seen = max(wait.seen, walk.seq)
             if error.transient:
                 raise
             if not self._listing_refused:
@@ -227,19 +262,36 @@ class SharedPoller:
             return None
         return snapshot
 
-    async def _walk_listing(self, seq: int) -> LiveSnapshot:
+    def _schedule_walk(self, earliest: float) -> _Walk:
+        """
+        The next walk: at ``earliest``, but no sooner than one walk spacing (the poll interval divided by the
+        plan's walks per interval) after the last walk began, so that a poll interval holds no more walks
+        than the cost rule counted, however often the waits ask. A wait asking sooner shares the next walk.
+
+        :param earliest: monotonic time before which it does not begin.
+        """
+        plan = self._plan()
+        walks = plan.walks_per_interval if plan is not None else 1.0
+        at = max(earliest, self._walk_began + self._shortest_interval() / walks)
+        walk = self._listing = _Walk()
+        walk.task = self._spawn(self._walk_listing(walk, at))
+        return walk
+
+    async def _walk_listing(self, walk: _Walk, at: float) -> LiveSnapshot:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        walk.seq = seq = self._next_seq()
         self.stats.listings += 1
-        started = time.monotonic()
+        started = self._walk_began = time.monotonic()
         snapshot = await walk_live_listing(seq, self.settings.app, self._watched, self._send)
         self.stats.listing_pages += snapshot.pages
         self._listing_pages = max(snapshot.pages, 1)
         if self._snapshot is None or snapshot.seq > self._snapshot.seq:
             self._snapshot = snapshot
         if self._waits:
-            self._spawn(self._walk_again(seq, started + min(wait.poll_interval for wait in self._waits)))
+            self._spawn(self._walk_again(walk, started + self._shortest_interval()))
         return snapshot
 
-    async def _walk_again(self, seq: int, at: float) -> None:
+    async def _walk_again(self, walk: _Walk, at: float) -> None:
         """
         Begin the next walk one poll interval after the last one began, without waiting for a wait to ask.
 
@@ -248,10 +300,8 @@ class SharedPoller:
         interval. Walking on a schedule keeps it to one walk per interval at most, whatever the walk takes.
         """
         await asyncio.sleep(max(0.0, at - time.monotonic()))
-        current = self._listing
-        if self._waits and self._coalescing() and current is not None and current.seq == seq:
-            next_seq = self._next_seq()
-            self._listing = _Flight(next_seq, self._spawn(self._walk_listing(next_seq)))
+        if self._waits and self._plan() is not None and self._listing is walk:
+            self._schedule_walk(at)
 
     async def _send(self, request: ApiRequest) -> dict[str, Any]:
         await self._pacer.slot()
@@ -259,6 +309,9 @@ class SharedPoller:
         return await self._hook.call(request)
 
     # -- bookkeeping ----------------------------------------------------------------------------------
+
+    def _shortest_interval(self) -> float:
+        return min((wait.poll_interval for wait in self._waits), default=30.0)
 
     def _next_seq(self) -> int:
         self._seq += 1
