@@ -13,15 +13,24 @@ failure budget) and asks :meth:`Subscription.observe` on each poll. The answer i
 fetched payload, or ``None``, meaning "still live, according to the app's listing of live livestreams":
 
 1. A wait's first answer is a fetch of its session (it tells the session's ``livestream_id``, unless the
-   trigger was given it), and so is every answer while the poller holds fewer than ``coalesce_from`` waits
-   (default 8) or fewer waits than the listing has pages: then the listing would save nothing, and tests
-   that stop emulator sessions after ``Polls(n)`` fetches behave exactly as with independent polling.
+   trigger was given it), and so is every answer while the cost rule
+   (:mod:`~airflow_provider_realtimekit.waits.coalescing`) says a fetch per wait is as cheap as the
+   listing: with fewer than ``coalesce_from`` waits (default 4), or when the listing's walks and audits
+   (``W * pages + waits * W / audit_every`` per interval) cost as much as a fetch of each wait. Below 4
+   waits, tests that stop emulator sessions after ``Polls(n)`` fetches behave exactly as with independent
+   polling; from 4 on, such a session ends through the audits (4.).
 2. Otherwise one paged listing, ``GET .../livestreams?status=LIVE&per_page=100`` (the largest page size
    known to be served; none is documented [U]), answers every wait that needs a newer observation than
-   the one it has. Waits that poll while a walk is under way share it. A listing answer costs the wait
-   nothing, so the trigger then asks again after a third of its interval: a stop is seen sooner than by
-   polling the session, while the listing is walked at most about three times per poll interval however
-   many waits there are (and back to back, paced, when a walk takes longer than that).
+   the one it has. Waits that poll while a walk is under way, or scheduled, share it. A listing answer costs
+   the wait nothing, so the trigger then asks again after a third of its interval; the poller walks the
+   listing ``W`` times per poll interval at most (walks begin at least ``interval / W`` apart, and a wait
+   that asks sooner waits for the next walk): ``W = waits / (8 * pages)``, from 1 (a stop is seen within an
+   interval, as by polling the session) to 3 (from 24 waits a page on), so the walks never cost more than
+   an eighth of polling each wait once they are more than one. Two triggerers on one token each run a
+   poller: 30 waits at 5 s cost 4 to 7 requests per cycle in all, however they are split (measured against
+   the emulator; ``tests/waits/test_two_pollers.py`` checks it), where three walks each and their audits
+   cost 11 to 12. When a walk takes longer than ``interval / W`` (thousands of live livestreams), walks go
+   back to back, paced.
 3. A wait whose livestream is in that listing, LIVE, with an ``updated_at`` no later than the last one a
    fetch of its session has covered, costs nothing: its session is still the livestream's active one. A
    wait whose livestream is missing from the listing (stopped, or shifted out of a page while the list
@@ -30,10 +39,12 @@ fetched payload, or ``None``, meaning "still live, according to the app's listin
    needs anyway. Waits on the same session share that fetch.
 4. A safety net for what is unconfirmed about the listing [U: the status filter, its shapes, what moves
    ``updated_at``]: a wait answered by the listing ``audit_every`` times in a row (default 10) is fetched
-   directly, as far as an audit allowance of 10% of the poller's request rate permits. At 120 waits every
-   wait is audited every 10 polls; at 10,000 the allowance spreads audits out to one per wait every few
-   hours. The audit also covers the one guess made without a fetch: a wait resumed with its
-   ``livestream_id`` takes the livestream's ``updated_at`` in its first listing as its starting point.
+   directly, as far as an audit allowance of 10% of the poller's request rate permits, one audit at a time
+   (no saved-up burst lands on top of a cycle's walks) and the most overdue wait first (so that the waits
+   that happen to ask first cannot take every audit). At 120 waits every wait is audited every 10 polls;
+   at 10,000 the allowance spreads audits out to one per wait every few hours. The audit also covers the
+   one guess made without a fetch: a wait resumed with its ``livestream_id`` takes the livestream's
+   ``updated_at`` in its first listing as its starting point.
    A listing the server refuses (anything but a transient error) switches the poller to direct
    fetches for good; a transient listing failure counts as a failed poll of each wait that needed it.
 
