@@ -298,7 +298,7 @@ class SharedPoller:
         self._listing_pages = max(snapshot.pages, 1)
         if self._snapshot is None or snapshot.seq > self._snapshot.seq:
             self._snapshot = snapshot
-        if self._waits:
+        if self._waits and snapshot.pages > 1:
             self._spawn(self._walk_again(walk, started + self._shortest_interval()))
         return snapshot
 
@@ -306,9 +306,11 @@ class SharedPoller:
         """
         Begin the next walk one poll interval after the last one began, without waiting for a wait to ask.
 
-        Waits ask again only after they have slept a whole interval past the end of the last walk, so when
-        a walk takes long (thousands of live livestreams) the listing would be seen only every walk plus
-        interval. Walking on a schedule keeps it to one walk per interval at most, whatever the walk takes.
+        Waits ask again only after they have slept a part of their interval past the end of the last walk,
+        so when a walk takes long (thousands of live livestreams) the listing would be seen only every walk
+        plus that sleep. Walking on a schedule keeps it to one walk per interval at least, whatever the walk
+        takes. Only for walks of several pages: a walk of one page is one request, and the waits' own asks
+        begin the next one in time (and a test's rounds meet no walk they did not ask for).
         """
         await asyncio.sleep(max(0.0, at - time.monotonic()))
         if self._waits and self._plan() is not None and self._listing is walk:
