@@ -28,8 +28,7 @@ SPLITS = [(28, 2), (23, 7), (15, 15)]
 SCALE = 5.0
 INTERVAL = 5.0 / SCALE
 OPTIONS = PollerOptions(rate=3.6 * SCALE, first_poll_spread=5.0 / SCALE, audit_every=4)
-#: Every wait has joined (first polls spread over one interval) and been answered once by then.
-WARM_UP = 2 * INTERVAL
+#: Cycles counted once every wait of both pollers has been answered twice (audits fall due in them).
 CYCLES = 3
 MAX_REQUESTS_PER_CYCLE = 10
 
@@ -41,6 +40,8 @@ class Triggerer(threading.Thread):
         super().__init__(daemon=True)
         self.conn_id, self.emulator, self.sessions, self.stop = conn_id, emulator, sessions, stop
         self.stats: PollerStats | None = None
+        #: Emulator time when every wait had been answered twice.
+        self.ready_at: float | None = None
         self.events: list[object] = []
         self.error: BaseException | None = None
 
@@ -60,6 +61,9 @@ class Triggerer(threading.Thread):
         ]
         tasks = [asyncio.ensure_future(trigger.run().__anext__()) for trigger in triggers]
         while not self.stop.is_set():
+            answered = poller.stats.listing_answers + poller.stats.fetches + poller.stats.shared_fetches
+            if self.ready_at is None and answered >= 2 * len(triggers):
+                self.ready_at = self.emulator.clock.now()
             await asyncio.sleep(0.05)
         self.events = [task.result() for task in tasks if task.done() and not task.cancelled()]
         for task in tasks:
@@ -91,12 +95,16 @@ def test_two_pollers_sharing_30_waits_cost_at_most_10_requests_per_cycle_whateve
                 Triggerer(conn_id, emulator, sessions[many:], stop),
             )
             triggerers.append(pair)
-        start = emulators[0].clock.now() + WARM_UP
-        for pair in triggerers:
-            for triggerer in pair:
-                triggerer.start()
+        everyone = [triggerer for pair in triggerers for triggerer in pair]
+        for triggerer in everyone:
+            triggerer.start()
         try:
-            stop.wait(WARM_UP + CYCLES * INTERVAL + 0.1)
+            for _ in range(600):  # start-up takes seconds on a loaded machine (Airflow's imports, first reads)
+                if all(t.ready_at is not None or not t.is_alive() for t in everyone):
+                    break
+                stop.wait(0.1)
+            start = max(t.ready_at or 0.0 for t in everyone)
+            stop.wait(max(0.0, start - emulators[0].clock.now()) + CYCLES * INTERVAL + 0.1)
         finally:
             stop.set()
             for pair in triggerers:
