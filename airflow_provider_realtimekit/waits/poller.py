@@ -166,7 +166,9 @@ class SharedPoller:
         :param livestream_id: its livestream, when the caller knows it (saves the first fetch's role).
         :param poll_interval: the wait's poll interval.
         """
-        wait = WaitState(session_id, poll_interval=poll_interval)
+        # It has "seen" everything before it joined: only a walk begun after it joined watches its livestream,
+        # so an older snapshot would send it to a fetch it does not need.
+        wait = WaitState(session_id, poll_interval=poll_interval, seen=self._seq)
         self._waits.add(wait)
         self._sessions[session_id] += 1
         self._learn_livestream(wait, livestream_id)
@@ -183,9 +185,6 @@ class SharedPoller:
 
         :param wait: the wait, as subscribed.
         """
-        if wait.seen < 0 and len(self._waits) > 1:
-            # Waits joining together would otherwise poll together, every interval, forever.
-            await asyncio.sleep(random.uniform(0, min(self.options.first_poll_spread, wait.poll_interval)))
         if wait.livestream_id is None or self._plan() is None:
             return await self._fetch(wait)
         if self._audit_due(wait) and self._audits.take():
@@ -227,6 +226,16 @@ class SharedPoller:
         if self._listing_refused:
             return None
         return listing_plan(len(self._waits), self._listing_pages, self.options)
+
+    async def spread_first_poll(self, wait: WaitState) -> None:
+        """
+        Delay a wait's first poll by a random part of ``first_poll_spread`` when it is not alone: waits
+        joining together would otherwise poll together, every interval, forever.
+
+        :param wait: the wait, as subscribed.
+        """
+        if len(self._waits) > 1:
+            await asyncio.sleep(random.uniform(0, min(self.options.first_poll_spread, wait.poll_interval)))
 
     async def _fetch(self, wait: WaitState) -> dict[str, Any]:
         flight = self._fetches.get(wait.session_id)
@@ -385,12 +394,16 @@ class Subscription:
     :param wait: the wait's state.
     """
 
-    __slots__ = ("poller", "wait")
+    __slots__ = ("polled", "poller", "wait")
 
     def __init__(self, poller: SharedPoller, wait: WaitState) -> None:
         self.poller = poller
         self.wait = wait
+        self.polled = False
 
     async def observe(self) -> dict[str, Any] | None:
         """The session payload, or None for "still live, per the listing" (see :meth:`SharedPoller.observe`)."""
+        if not self.polled:
+            self.polled = True
+            await self.poller.spread_first_poll(self.wait)
         return await self.poller.observe(self.wait)
