@@ -21,7 +21,8 @@ fetched payload, or ``None``, meaning "still live, according to the app's listin
    polling; from 4 on, such a session ends through the audits (4.).
 2. Otherwise one paged listing, ``GET .../livestreams?status=LIVE&per_page=100`` (the largest page size
    known to be served; none is documented [U]), answers every wait that needs a newer observation than
-   the one it has. Waits that poll while a walk is under way, or scheduled, share it. A listing answer costs
+   the one it has (for a wait that just joined: a walk begun after it joined, since only such a walk watches
+   its livestream). Waits that poll while a walk is under way, or scheduled, share it. A listing answer costs
    the wait nothing, so the trigger then asks again after a third of its interval; the poller walks the
    listing ``W`` times per poll interval at most (walks begin at least ``interval / W`` apart, and a wait
    that asks sooner waits for the next walk): ``W = waits / (8 * pages)``, from 1 (a stop is seen within an
