@@ -13,15 +13,25 @@ failure budget) and asks :meth:`Subscription.observe` on each poll. The answer i
 fetched payload, or ``None``, meaning "still live, according to the app's listing of live livestreams":
 
 1. A wait's first answer is a fetch of its session (it tells the session's ``livestream_id``, unless the
-   trigger was given it), and so is every answer while the poller holds fewer than ``coalesce_from`` waits
-   (default 8) or fewer waits than the listing has pages: then the listing would save nothing, and tests
-   that stop emulator sessions after ``Polls(n)`` fetches behave exactly as with independent polling.
+   trigger was given it), and so is every answer while the cost rule
+   (:mod:`~airflow_provider_realtimekit.waits.coalescing`) says a fetch per wait is as cheap as the
+   listing: with fewer than ``coalesce_from`` waits (default 4), or when the listing's walks and audits
+   (``W * pages + waits * W / audit_every`` per interval) cost as much as a fetch of each wait. Below 4
+   waits, tests that stop emulator sessions after ``Polls(n)`` fetches behave exactly as with independent
+   polling; from 4 on, such a session ends through the audits (4.).
 2. Otherwise one paged listing, ``GET .../livestreams?status=LIVE&per_page=100`` (the largest page size
    known to be served; none is documented [U]), answers every wait that needs a newer observation than
-   the one it has. Waits that poll while a walk is under way share it. A listing answer costs the wait
-   nothing, so the trigger then asks again after a third of its interval: a stop is seen sooner than by
-   polling the session, while the listing is walked at most about three times per poll interval however
-   many waits there are (and back to back, paced, when a walk takes longer than that).
+   the one it has (for a wait that just joined: a walk begun after it joined, since only such a walk watches
+   its livestream). Waits that poll while a walk is under way, or scheduled, share it. A listing answer costs
+   the wait nothing, so the trigger then asks again after a third of its interval; the poller walks the
+   listing ``W`` times per poll interval at most (walks begin at least ``interval / W`` apart, and a wait
+   that asks sooner waits for the next walk): ``W = waits / (8 * pages)``, from 1 (a stop is seen within an
+   interval, as by polling the session) to 3 (from 24 waits a page on), so the walks never cost more than
+   an eighth of polling each wait once they are more than one. Two triggerers on one token each run a
+   poller: 30 waits at 5 s cost 4 to 7 requests per cycle in all, however they are split (measured against
+   the emulator; ``tests/waits/test_two_pollers.py`` checks it), where three walks each and their audits
+   cost 11 to 12. When a walk takes longer than ``interval / W`` (thousands of live livestreams), walks go
+   back to back, paced.
 3. A wait whose livestream is in that listing, LIVE, with an ``updated_at`` no later than the last one a
    fetch of its session has covered, costs nothing: its session is still the livestream's active one. A
    wait whose livestream is missing from the listing (stopped, or shifted out of a page while the list
@@ -30,10 +40,12 @@ fetched payload, or ``None``, meaning "still live, according to the app's listin
    needs anyway. Waits on the same session share that fetch.
 4. A safety net for what is unconfirmed about the listing [U: the status filter, its shapes, what moves
    ``updated_at``]: a wait answered by the listing ``audit_every`` times in a row (default 10) is fetched
-   directly, as far as an audit allowance of 10% of the poller's request rate permits. At 120 waits every
-   wait is audited every 10 polls; at 10,000 the allowance spreads audits out to one per wait every few
-   hours. The audit also covers the one guess made without a fetch: a wait resumed with its
-   ``livestream_id`` takes the livestream's ``updated_at`` in its first listing as its starting point.
+   directly, as far as an audit allowance of 10% of the poller's request rate permits, one audit at a time
+   (no saved-up burst lands on top of a cycle's walks) and the most overdue wait first (so that the waits
+   that happen to ask first cannot take every audit). At 120 waits every wait is audited every 10 polls;
+   at 10,000 the allowance spreads audits out to one per wait every few hours. The audit also covers the
+   one guess made without a fetch: a wait resumed with its ``livestream_id`` takes the livestream's
+   ``updated_at`` in its first listing as its starting point.
    A listing the server refuses (anything but a transient error) switches the poller to direct
    fetches for good; a transient listing failure counts as a failed poll of each wait that needed it.
 
@@ -52,17 +64,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from airflow_provider_realtimekit.api import ApiRequest, ClientSettings, unwrap
 from airflow_provider_realtimekit.exceptions import RealtimeKitError
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+from airflow_provider_realtimekit.waits.coalescing import ListingPlan, listing_plan
 from airflow_provider_realtimekit.waits.live_listing import LiveSnapshot, parse_instant, walk_live_listing
 from airflow_provider_realtimekit.waits.pacer import AuditAllowance, Pacer
 from airflow_provider_realtimekit.waits.poller_records import PollerOptions, PollerStats, WaitState
@@ -74,10 +88,26 @@ T = TypeVar("T")
 
 @dataclass(slots=True)
 class _Flight:
-    """One request (or listing walk) in flight or done, shared by every wait that may use its answer."""
+    """One session fetch in flight or done, shared by every wait on that session that may use its answer."""
 
     seq: int
     task: asyncio.Task[Any]
+
+
+@dataclass(slots=True)
+class _Walk:
+    """
+    One walk of the listing, scheduled, under way or done, shared by every wait that may use its answer.
+
+    Its sequence number is drawn when it begins (None until then): a walk that has not begun yet is newer
+    than every observation made so far, so every wait that asks meanwhile can share it.
+    """
+
+    seq: int | None = None
+    task: asyncio.Task[LiveSnapshot] = field(init=False)  # set as soon as it is made
+
+    def newer_than(self, seen: int) -> bool:
+        return self.seq is None or self.seq > seen
 
 
 class SharedPoller:
@@ -103,12 +133,16 @@ class SharedPoller:
         budget = settings.budget
         rate = self.options.rate or budget.quota / budget.window * (1 - budget.reserve)
         self._pacer = Pacer(rate, self.options.burst)
-        self._audits = AuditAllowance(rate * self.options.audit_share)
+        # One audit at a time, never a saved-up burst: a burst would land in one cycle on top of its walks.
+        self._audits = AuditAllowance(rate * self.options.audit_share, burst=1.0)
         self._waits: set[WaitState] = set()
         self._watched: Counter[str] = Counter()  # livestream id -> waits watching it
         self._sessions: Counter[str] = Counter()  # session id -> waits on it
         self._fetches: dict[str, _Flight] = {}
-        self._listing: _Flight | None = None
+        self._listing: _Walk | None = None
+        self._walk_began = -math.inf  # monotonic time the last walk began
+        # The longest run of listing answers among the waits answered by the last walk, and by the current one.
+        self._overdue, self._overdue_next, self._overdue_seq = 0, 0, -1
         self._snapshot: LiveSnapshot | None = None
         self._listing_pages = 1
         self._listing_refused = False
@@ -133,7 +167,9 @@ class SharedPoller:
         :param livestream_id: its livestream, when the caller knows it (saves the first fetch's role).
         :param poll_interval: the wait's poll interval.
         """
-        wait = WaitState(session_id, poll_interval=poll_interval)
+        # It has "seen" everything before it joined: only a walk begun after it joined watches its livestream,
+        # so an older snapshot would send it to a fetch it does not need.
+        wait = WaitState(session_id, poll_interval=poll_interval, seen=self._seq)
         self._waits.add(wait)
         self._sessions[session_id] += 1
         self._learn_livestream(wait, livestream_id)
@@ -150,12 +186,9 @@ class SharedPoller:
 
         :param wait: the wait, as subscribed.
         """
-        if wait.seen < 0 and len(self._waits) > 1:
-            # Waits joining together would otherwise poll together, every interval, forever.
-            await asyncio.sleep(random.uniform(0, min(self.options.first_poll_spread, wait.poll_interval)))
-        if wait.livestream_id is None or not self._coalescing():
+        if wait.livestream_id is None or self._plan() is None:
             return await self._fetch(wait)
-        if wait.listing_answers >= self.options.audit_every and self._audits.take():
+        if self._audit_due(wait) and self._audits.take():
             self.stats.audits += 1
             return await self._fetch(wait)
         snapshot = await self._snapshot_after(wait)
@@ -174,13 +207,36 @@ class SharedPoller:
         wait.seen = snapshot.seq
         wait.listing_answers += 1
         self.stats.listing_answers += 1
+        if snapshot.seq != self._overdue_seq:  # the first answer from a new walk
+            self._overdue_seq, self._overdue, self._overdue_next = snapshot.seq, self._overdue_next, 0
+        self._overdue_next = max(self._overdue_next, wait.listing_answers)
         return None
+
+    def _audit_due(self, wait: WaitState) -> bool:
+        """
+        Whether a wait is due for an audit, the most overdue first: when more waits are due than the
+        allowance grants, the waits that happen to ask first in each round would otherwise take every audit
+        and starve the others (the longest run of listing answers in the previous walk's answers sets the bar).
+        """
+        return wait.listing_answers >= max(self.options.audit_every, self._overdue)
 
     # -- the two kinds of request ---------------------------------------------------------------------
 
-    def _coalescing(self) -> bool:
-        waits = len(self._waits)
-        return not self._listing_refused and waits >= self.options.coalesce_from and waits > self._listing_pages
+    def _plan(self) -> ListingPlan | None:
+        """How the listing is used now, or None while fetching each wait is as cheap (see ``coalescing``)."""
+        if self._listing_refused:
+            return None
+        return listing_plan(len(self._waits), self._listing_pages, self.options)
+
+    async def spread_first_poll(self, wait: WaitState) -> None:
+        """
+        Delay a wait's first poll by a random part of ``first_poll_spread`` when it is not alone: waits
+        joining together would otherwise poll together, every interval, forever.
+
+        :param wait: the wait, as subscribed.
+        """
+        if len(self._waits) > 1:
+            await asyncio.sleep(random.uniform(0, min(self.options.first_poll_spread, wait.poll_interval)))
 
     async def _fetch(self, wait: WaitState) -> dict[str, Any]:
         flight = self._fetches.get(wait.session_id)
@@ -209,14 +265,14 @@ class SharedPoller:
         """A listing begun after the wait's last observation: the last one, the walk under way, or a new walk."""
         if self._snapshot is not None and self._snapshot.seq > wait.seen:
             return self._snapshot
-        flight = self._listing
-        if flight is None or flight.seq <= wait.seen:
-            seq = self._next_seq()
-            flight = self._listing = _Flight(seq, self._spawn(self._walk_listing(seq)))
+        walk = self._listing
+        if walk is None or not walk.newer_than(wait.seen):
+            walk = self._schedule_walk(time.monotonic())
         try:
-            snapshot: LiveSnapshot = await asyncio.shield(flight.task)
+            snapshot: LiveSnapshot = await asyncio.shield(walk.task)
         except RealtimeKitError as error:
-            wait.seen = max(wait.seen, flight.seq)
+            if walk.seq is not None:
+                wait.seen = max(wait.seen, walk.seq)
             if error.transient:
                 raise
             if not self._listing_refused:
@@ -227,31 +283,48 @@ class SharedPoller:
             return None
         return snapshot
 
-    async def _walk_listing(self, seq: int) -> LiveSnapshot:
+    def _schedule_walk(self, earliest: float) -> _Walk:
+        """
+        The next walk: at ``earliest``, but no sooner than one walk spacing (the poll interval divided by the
+        plan's walks per interval) after the last walk began, so that a poll interval holds no more walks
+        than the cost rule counted, however often the waits ask. A wait asking sooner shares the next walk.
+
+        :param earliest: monotonic time before which it does not begin.
+        """
+        plan = self._plan()
+        walks = plan.walks_per_interval if plan is not None else 1.0
+        at = max(earliest, self._walk_began + self._shortest_interval() / walks)
+        walk = self._listing = _Walk()
+        walk.task = self._spawn(self._walk_listing(walk, at))
+        return walk
+
+    async def _walk_listing(self, walk: _Walk, at: float) -> LiveSnapshot:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        walk.seq = seq = self._next_seq()
         self.stats.listings += 1
-        started = time.monotonic()
+        started = self._walk_began = time.monotonic()
         snapshot = await walk_live_listing(seq, self.settings.app, self._watched, self._send)
         self.stats.listing_pages += snapshot.pages
         self._listing_pages = max(snapshot.pages, 1)
         if self._snapshot is None or snapshot.seq > self._snapshot.seq:
             self._snapshot = snapshot
-        if self._waits:
-            self._spawn(self._walk_again(seq, started + min(wait.poll_interval for wait in self._waits)))
+        if self._waits and snapshot.pages > 1:
+            self._spawn(self._walk_again(walk, started + self._shortest_interval()))
         return snapshot
 
-    async def _walk_again(self, seq: int, at: float) -> None:
+    async def _walk_again(self, walk: _Walk, at: float) -> None:
         """
         Begin the next walk one poll interval after the last one began, without waiting for a wait to ask.
 
-        Waits ask again only after they have slept a whole interval past the end of the last walk, so when
-        a walk takes long (thousands of live livestreams) the listing would be seen only every walk plus
-        interval. Walking on a schedule keeps it to one walk per interval at most, whatever the walk takes.
+        Waits ask again only after they have slept a part of their interval past the end of the last walk,
+        so when a walk takes long (thousands of live livestreams) the listing would be seen only every walk
+        plus that sleep. Walking on a schedule keeps it to one walk per interval at least, whatever the walk
+        takes. Only for walks of several pages: a walk of one page is one request, and the waits' own asks
+        begin the next one in time (and a test's rounds meet no walk they did not ask for).
         """
         await asyncio.sleep(max(0.0, at - time.monotonic()))
-        current = self._listing
-        if self._waits and self._coalescing() and current is not None and current.seq == seq:
-            next_seq = self._next_seq()
-            self._listing = _Flight(next_seq, self._spawn(self._walk_listing(next_seq)))
+        if self._waits and self._plan() is not None and self._listing is walk:
+            self._schedule_walk(at)
 
     async def _send(self, request: ApiRequest) -> dict[str, Any]:
         await self._pacer.slot()
@@ -259,6 +332,9 @@ class SharedPoller:
         return await self._hook.call(request)
 
     # -- bookkeeping ----------------------------------------------------------------------------------
+
+    def _shortest_interval(self) -> float:
+        return min((wait.poll_interval for wait in self._waits), default=30.0)
 
     def _next_seq(self) -> int:
         self._seq += 1
@@ -319,12 +395,16 @@ class Subscription:
     :param wait: the wait's state.
     """
 
-    __slots__ = ("poller", "wait")
+    __slots__ = ("polled", "poller", "wait")
 
     def __init__(self, poller: SharedPoller, wait: WaitState) -> None:
         self.poller = poller
         self.wait = wait
+        self.polled = False
 
     async def observe(self) -> dict[str, Any] | None:
         """The session payload, or None for "still live, per the listing" (see :meth:`SharedPoller.observe`)."""
+        if not self.polled:
+            self.polled = True
+            await self.poller.spread_first_poll(self.wait)
         return await self.poller.observe(self.wait)

@@ -15,7 +15,10 @@ class PollerOptions:
     :param rate: requests per second the poller plans for; None: the connection's rate budget without its
         reserve (``rate_limit_quota / rate_limit_window * (1 - rate_limit_reserve)``, 3.6 by default).
     :param burst: requests that may go out back to back after a quiet spell.
-    :param coalesce_from: the fewest waits for which the listing is used.
+    :param coalesce_from: the fewest waits for which the listing is used (when it is also cheaper than a
+        fetch per wait: see :mod:`airflow_provider_realtimekit.waits.coalescing`).
+    :param listing_share: the walks of the listing may cost this share of what a fetch per wait would.
+    :param max_walks_per_interval: walks of the listing per poll interval at most.
     :param audit_every: polls in a row answered by the listing after which a wait is fetched directly.
     :param audit_share: the share of ``rate`` those direct audit fetches may use.
     :param first_poll_spread: seconds over which the first polls of waits joining together are spread.
@@ -23,7 +26,9 @@ class PollerOptions:
 
     rate: float | None = None
     burst: float = Pacer.burst
-    coalesce_from: int = 8
+    coalesce_from: int = 4
+    listing_share: float = 0.125
+    max_walks_per_interval: float = 3.0
     audit_every: int = 10
     audit_share: float = 0.1
     first_poll_spread: float = 5.0
