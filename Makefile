@@ -24,6 +24,9 @@ export UV_COMPILE_BYTECODE := 1
 export PYTHONDONTWRITEBYTECODE :=
 
 PYTEST_ARGS ?=
+# Two pytest-xdist workers: one runs the end-to-end tests (tests/conftest.py keeps them together, so each shared
+# deployment starts once) while the other runs the rest. `make test XDIST=` runs everything in one process.
+XDIST ?= -n 2
 LINTED := airflow_provider_realtimekit tests example_dags benchmarks scripts
 
 .PHONY: help install lint test test-oldest test-live demo benchmarks reliability clean
@@ -56,14 +59,14 @@ lint: install
 
 test: lint
 	@echo "==> pytest (Airflow $(AIRFLOW_VERSION))"
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The whole suite on the oldest supported Airflow, in its own venv (lint is version-independent and ran in
 # `test`). What the tests do differently there lives in tests/airflow_compat.py.
 test-oldest:
 	@$(MAKE) --no-print-directory install VENV=.venv-oldest AIRFLOW_VERSION=$(AIRFLOW_OLDEST) PINS="$(OLDEST_PINS)"
 	@echo "==> pytest (Airflow $(AIRFLOW_OLDEST))"
-	@.venv-oldest/bin/python -m pytest $(PYTEST_ARGS)
+	@.venv-oldest/bin/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # Read-only checks against the real Cloudflare API (docs/live-contract.md); skips in one line without credentials.
 test-live: install

@@ -38,7 +38,7 @@ from demo_airflow import airflow_env, fresh_airflow_home, migrate, run_dag
 from demo_emulator import start_emulator, stop_emulator
 from demo_report import REPO, DemoError, relative, show_results, step, tail_of
 from demo_target import Target, UsageError, choose_target
-from demo_watcher import WatcherDemoError, run_watcher_demo
+from demo_watcher import run_watcher_demo
 
 EMULATOR_RUN_TIMEOUT = 120.0
 
@@ -113,7 +113,7 @@ def watcher_demo(target: Target) -> None:
     step("event-driven DAG: a run for every livestream session that ends (example_dags/realtimekit_session_ended.py)")
     try:
         run_watcher_demo(home)
-    except WatcherDemoError as error:
+    except DemoError as error:
         raise DemoError(f"the watcher demo failed: {error} (logs in {relative(home)})", error.tail) from error
 
 

@@ -13,13 +13,13 @@ its payload. Steps, one ``==>`` line each:
 5. everything stopped (always, also on failure or Ctrl+C).
 
 Alone: ``.venv/bin/python scripts/demo_watcher.py`` (exit status 0 on success, 1 on failure with the end of
-the relevant log). From ``scripts/demo.py``: ``run_watcher_demo(home)``, which raises ``WatcherDemoError``.
+the relevant log). From ``scripts/demo.py``: ``run_watcher_demo(home)``, which raises ``DemoError``. The DB
+migration, the ``airflow`` command and the log tails are :mod:`demo_airflow`'s and :mod:`demo_report`'s.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import json
 import os
 import secrets
@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
+from demo_airflow import airflow_command, migrate
+from demo_report import REPO, DemoError, step, tail_of
 
-REPO = Path(__file__).resolve().parent.parent
 DAG_ID = "realtimekit_session_ended"
 DAG_FILE = REPO / "example_dags" / f"{DAG_ID}.py"
 WATCHER = "airflow_provider_realtimekit.triggers.session_ended.RealtimeKitLivestreamSessionEndedTrigger"
@@ -51,21 +52,6 @@ COMPONENTS = {
     "dag-processor": ["dag-processor"],
     "triggerer": ["triggerer", "--skip-serve-logs"],
 }
-
-
-class WatcherDemoError(Exception):
-    """The demo failed; ``tail`` holds the end of the log that says why."""
-
-    def __init__(self, message: str, tail: str = "") -> None:
-        super().__init__(message)
-        self.tail = tail
-
-
-_STARTED = time.monotonic()
-
-
-def step(message: str) -> None:
-    print(f"==> [{time.monotonic() - _STARTED:5.1f} s] {message}", flush=True)
 
 
 def run_watcher_demo(home: Path, timeout: float = 300.0) -> None:
@@ -109,13 +95,7 @@ def fresh_home(home: Path) -> None:
         shutil.rmtree(home)
     (home / "dags").mkdir(parents=True)
     (home / "dags" / DAG_FILE.name).symlink_to(DAG_FILE)
-    template = home.parent / f"{home.name}-migrated-airflow-{importlib.metadata.version('apache-airflow-core')}.db"
-    env = environment(home, "")
-    if not template.exists():
-        step("airflow db migrate (first run only; later runs copy its result)")
-        run_cli(env, home, "db", "migrate")
-        shutil.copyfile(home / "airflow.db", template)
-    shutil.copyfile(template, home / "airflow.db")
+    migrate(environment(home, ""), home)
 
 
 def environment(home: Path, connection: str) -> dict[str, str]:
@@ -160,18 +140,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def airflow_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "airflow", *args]
-
-
-def run_cli(env: dict[str, str], home: Path, *args: str) -> None:
-    log_path = home / f"{'-'.join(args[:2])}.log"
-    with log_path.open("wb") as log:
-        result = subprocess.run(airflow_command(*args), env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
-    if result.returncode != 0:
-        raise WatcherDemoError(f"airflow {' '.join(args)} exited with {result.returncode}", tail_of(log_path))
-
-
 class Components:
     """The four Airflow components, each the leader of its own process group, logging to a file."""
 
@@ -199,9 +167,9 @@ class Components:
         while not probe():
             for name, process in self.processes.items():
                 if process.poll() is not None:
-                    raise WatcherDemoError(f"airflow {name} exited with {process.returncode}", self.tail(name))
+                    raise DemoError(f"airflow {name} exited with {process.returncode}", self.tail(name))
             if time.monotonic() > deadline:
-                raise WatcherDemoError(f"timed out waiting for {what}", self.tail("triggerer"))
+                raise DemoError(f"timed out waiting for {what}", self.tail("triggerer"))
             time.sleep(0.5)
 
     def tail(self, name: str) -> str:
@@ -274,19 +242,12 @@ def show_results(home: Path, sessions: list[str]) -> None:
         )
 
 
-def tail_of(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
-
-
 def main() -> int:
     started = time.monotonic()
     home = Path(os.environ.get("REALTIMEKIT_DEMO_WATCHER_HOME") or REPO / ".airflow" / "demo-watcher").resolve()
     try:
         run_watcher_demo(home)
-    except WatcherDemoError as error:
+    except DemoError as error:
         if error.tail:
             print(f"\n--- log tail ---\n{error.tail}\n---", file=sys.stderr)
         print(f"\nwatcher demo failed: {error} (logs in {home})", file=sys.stderr)

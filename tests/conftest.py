@@ -42,6 +42,24 @@ os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
 TOKEN = "rtk-test-token-Zq8xW3vN5pK1"
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """
+    Under pytest-xdist (``make test`` runs two workers) every end-to-end test goes to one worker, in
+    collection order, so each shared deployment of tests/e2e still starts once; other tests are handed out a
+    module at a time, in collection order, which starts the end-to-end tests (the longest share) early.
+    (xdist's own ``xdist_group`` marks do not take effect with pytest 9.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False
+
+    class EndToEndTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else super()._split_scope(nodeid)
+
+    return EndToEndTogether(config, log)
+
+
 @pytest.fixture(autouse=True)
 def token_gates(request: pytest.FixtureRequest) -> Iterator[None]:
     """

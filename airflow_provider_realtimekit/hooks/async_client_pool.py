@@ -6,6 +6,9 @@ once, that blocked the triggerer's event loop ("Triggerer's async thread was blo
 a badly-written trigger", issue #14.7). So the pool builds each client once, in a worker thread
 (``asyncio.to_thread``: the client needs no loop until its first request), and hands the same client to
 every hook of that loop with the same base URL and token. The client is closed when its last user leaves.
+The same worker thread imports what httpx's first request would otherwise import on the loop
+(:data:`FIRST_REQUEST_MODULES`): on Airflow 3.1, where the triggerer had not loaded anyio's asyncio backend,
+that import blocked the loop for 0.95 and 1.49 s in the e2e deployment (py-spy stacks, issue #14.7).
 
 Clients are never shared across event loops: an httpx client's connections belong to the loop that
 opened them. The registry is weak on the loop, so a finished loop (a test, a new process) leaves nothing
@@ -15,7 +18,9 @@ behind. Per-request settings (timeouts) are passed with each request, not baked 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import importlib
 import weakref
 from dataclasses import dataclass, field
 
@@ -47,8 +52,17 @@ class _LoopPool:
 _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool] = weakref.WeakKeyDictionary()
 
 
+#: Modules httpx (through httpcore and anyio) imports lazily during the first request of a process: the
+#: connection backend, and anyio's asyncio backend (``anyio.get_async_backend()`` imports it by this name).
+FIRST_REQUEST_MODULES = ("httpcore._backends.anyio", "anyio._backends._asyncio")
+
+
 def _build_client(settings: ClientSettings, user_agent: str) -> httpx.AsyncClient:
-    # Runs in a worker thread: creating the TLS context (certificate loading) is the slow, blocking part.
+    # Runs in a worker thread: creating the TLS context (certificate loading) is the slow, blocking part,
+    # and the imports of the first request come along (a missing one only costs its import there).
+    for name in FIRST_REQUEST_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     return httpx.AsyncClient(
         base_url=settings.base_url,
         headers={"User-Agent": user_agent, "Accept": "application/json", **settings.authorization},

@@ -15,26 +15,36 @@ import time
 from asyncio import sleep
 from collections.abc import AsyncIterator, Awaitable, Callable
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_realtimekit.api import ClientSettings
 from airflow_provider_realtimekit.exceptions import (
     RealtimeKitError,
     RealtimeKitNotFoundError,
 )
-from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
-from airflow_provider_realtimekit.waits.failure_budget import FailureBudget
+from airflow_provider_realtimekit.hooks import DEFAULT_CONN_ID
+from airflow_provider_realtimekit.triggers.off_loop import import_off_loop
 from airflow_provider_realtimekit.waits.parameters import (
     check_failure_count,
     check_max_consecutive_failures,
     check_positive_seconds,
 )
-from airflow_provider_realtimekit.waits.poller import SharedPoller
-from airflow_provider_realtimekit.waits.poller_registry import shared_poller
-from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
-from airflow_provider_realtimekit.waits.shared_connection import read_connection
+
+if TYPE_CHECKING:
+    from airflow_provider_realtimekit.waits.poller import SharedPoller
+
+#: What ``run()`` needs beyond building and serializing a trigger: imported in a worker thread (see
+#: :mod:`.off_loop`), because the triggerer imports this module on its event loop.
+RUN_TIME_MODULES = (
+    "airflow_provider_realtimekit.api.settings",
+    "airflow_provider_realtimekit.hooks.realtimekit_async",
+    "airflow_provider_realtimekit.waits.failure_budget",
+    "airflow_provider_realtimekit.waits.poller",
+    "airflow_provider_realtimekit.waits.poller_registry",
+    "airflow_provider_realtimekit.waits.session_state",
+    "airflow_provider_realtimekit.waits.shared_connection",
+)
 
 #: Polls per ``poll_interval`` of a wait the shared poller answers from its listing (free for the wait).
 LISTING_POLLS_PER_INTERVAL = 3
@@ -78,7 +88,7 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
     def __init__(
         self,
         session_id: str,
-        realtimekit_conn_id: str = RealtimeKitAsyncHook.default_conn_name,
+        realtimekit_conn_id: str = DEFAULT_CONN_ID,
         poll_interval: float = 30.0,
         deadline: float | None = None,
         max_consecutive_failures: int = 10,
@@ -125,6 +135,9 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        await import_off_loop(RUN_TIME_MODULES)
+        from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+
         try:
             poller = await self._shared_poller()
             if poller is None:
@@ -139,6 +152,10 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
 
     async def _shared_poller(self) -> SharedPoller | None:
         """The token's shared poller, or None when this trigger polls on its own."""
+        from airflow_provider_realtimekit.api.settings import ClientSettings
+        from airflow_provider_realtimekit.waits.poller_registry import shared_poller
+        from airflow_provider_realtimekit.waits.shared_connection import read_connection
+
         if not self.shared_polling:
             return None
         conn = await read_connection(self.realtimekit_conn_id)
@@ -155,6 +172,9 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
         :param observe: the next observation: the session payload, or None when the shared poller's
             listing says the session is still live.
         """
+        from airflow_provider_realtimekit.waits.failure_budget import FailureBudget
+        from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
+
         budget = FailureBudget(
             self.max_consecutive_failures, f"livestream session {self.session_id!r}", self.failures_so_far
         )

@@ -20,7 +20,7 @@ import asyncio
 import time
 from asyncio import sleep
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
@@ -31,17 +31,29 @@ from airflow_provider_realtimekit.exceptions import (
     RealtimeKitInvalidResponseError,
     RealtimeKitNotFoundError,
 )
-from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
-from airflow_provider_realtimekit.session_watch.cursor import Cursor
-from airflow_provider_realtimekit.session_watch.cursor_store import CursorStore, cursor_store_for
-from airflow_provider_realtimekit.session_watch.discovery import EndedSession, SessionEndedDiscovery
 from airflow_provider_realtimekit.session_watch.parameters import (
     DEFAULT_CONN_ID,
     DEFAULT_POLL_INTERVAL,
     WatchParameters,
     check_watch_parameters,
 )
-from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
+from airflow_provider_realtimekit.triggers.off_loop import import_off_loop
+
+if TYPE_CHECKING:
+    from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+    from airflow_provider_realtimekit.session_watch.cursor import Cursor
+    from airflow_provider_realtimekit.session_watch.cursor_store import CursorStore
+    from airflow_provider_realtimekit.session_watch.discovery import EndedSession, SessionEndedDiscovery
+
+#: What ``run()`` needs beyond building and serializing a trigger: imported in a worker thread (see
+#: :mod:`.off_loop`), because the triggerer imports this module on its event loop.
+RUN_TIME_MODULES = (
+    "airflow_provider_realtimekit.hooks.realtimekit_async",
+    "airflow_provider_realtimekit.session_watch.cursor",
+    "airflow_provider_realtimekit.session_watch.cursor_store",
+    "airflow_provider_realtimekit.session_watch.discovery",
+    "airflow_provider_realtimekit.waits.session_state",
+)
 
 #: Seconds between reminders in the triggerer log while the kwargs are unusable.
 _CONFIG_ERROR_REMINDER = 3600.0
@@ -111,6 +123,10 @@ class RealtimeKitLivestreamSessionEndedTrigger(BaseEventTrigger):
             await self._refuse_to_run()
             return
         parameters = self.parameters
+        await import_off_loop(RUN_TIME_MODULES)
+        from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
+        from airflow_provider_realtimekit.session_watch.cursor_store import cursor_store_for
+
         store = cursor_store_for(self)
         while True:  # the hook is reopened only after the connection itself failed
             try:
@@ -129,6 +145,8 @@ class RealtimeKitLivestreamSessionEndedTrigger(BaseEventTrigger):
     async def _watch(
         self, hook: RealtimeKitAsyncHook, parameters: WatchParameters, store: CursorStore
     ) -> AsyncIterator[TriggerEvent]:
+        from airflow_provider_realtimekit.session_watch.discovery import SessionEndedDiscovery
+
         discovery = SessionEndedDiscovery(hook, parameters)
         cursor = await self._starting_cursor(parameters, store)
         saved = cursor
@@ -160,6 +178,8 @@ class RealtimeKitLivestreamSessionEndedTrigger(BaseEventTrigger):
                 saved = cursor
 
     async def _starting_cursor(self, parameters: WatchParameters, store: CursorStore) -> Cursor:
+        from airflow_provider_realtimekit.session_watch.cursor import Cursor
+
         stored = await store.load()
         if stored is not None:
             self.log.info("Session-ended watcher resumes after sessions stopped at %s.", stored.stopped_time)
@@ -172,6 +192,8 @@ class RealtimeKitLivestreamSessionEndedTrigger(BaseEventTrigger):
         self, discovery: SessionEndedDiscovery, ended: EndedSession, cursor: Cursor, parameters: WatchParameters
     ) -> tuple[TriggerEvent | None, Cursor]:
         """The event for one ended session (None when it is filtered out), and the cursor after it."""
+        from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
+
         after = cursor.after(ended.stopped_time, ended.session_id)
         if ended.errored and not parameters.include_errored:
             return None, after

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tests.airflow_compat import airflow_older_than
+from tests.e2e import loop_stalls
 from tests.e2e.components import STOP_GRACE, Component, DeploymentError, free_port
 from tests.e2e.metadata_db import MetadataDB, Row, metadata_db_for
 
@@ -117,6 +118,16 @@ class Deployment:
         env.update(self.extra_env)
         return env
 
+    def loop_stalls_dir(self, name: str) -> Path:
+        """Where a triggerer's processes record their event loop's stalls (see `tests/e2e/loop_stalls`)."""
+        return self.log_dir / "loop-stalls" / name
+
+    def component_env(self, name: str) -> dict[str, str]:
+        """The environment of one component: triggerers also record their event loop's stalls."""
+        if not name.startswith("triggerer"):
+            return self.env
+        return {**self.env, **loop_stalls.environment(self.loop_stalls_dir(name), self.env.get("PYTHONPATH"))}
+
     # Life cycle.
 
     def start(self, timeout: float = 120.0) -> None:
@@ -133,7 +144,7 @@ class Deployment:
         for name, args in argv.items():
             component = Component(name, [sys.executable, "-m", "airflow", *args], self.log_dir / f"{name}.log")
             self.components[name] = component
-            component.start(self.env, self.home)
+            component.start(self.component_env(name), self.home)
         self.wait_for(self._api_server_answers, timeout, "the api-server to answer on 127.0.0.1")
         expected = {"SchedulerJob": 1, "DagProcessorJob": 1, "TriggererJob": self.triggerers}
         self.wait_for(
@@ -180,7 +191,7 @@ class Deployment:
         """Start a stopped component again (its log file is appended to) and wait until its new job runs."""
         job_type = self._job_type(name)
         known = self._newest_job_id(job_type) if job_type else 0
-        self.components[name].start(self.env, self.home)
+        self.components[name].start(self.component_env(name), self.home)
         if job_type:
             self.wait_for(
                 lambda: self._newest_job_id(job_type, state="running") > known,
