@@ -2,20 +2,25 @@
 
 For each size N and each mode, an emulator in a child process enforces Cloudflare's limit (1,200 requests
 per 300 s per token, then a lockout of every call for 300 s), both scaled in time by ``--scale`` (10: a
-30 s window and lockout). It holds N live sessions, each on a livestream of its own. This process runs N
-``RealtimeKitLivestreamSessionTrigger.run()`` in one event loop, as one triggerer holds them, at the default
-30 s poll interval (scaled), each given its ``livestream_id`` as the deferring sensor does. After a warm-up
-of 60 s, sessions stop at a steady rate, ``min(2/s, N / 600 s)``, for 600 s; the run then goes on 150 s so
-the last stops can be seen, and the waits still live are cancelled. All times are printed unscaled.
+30 s window and lockout). It holds N live sessions, each on a livestream of its own (``fleet_plan.py``).
+N ``RealtimeKitLivestreamSessionTrigger.run()`` wait in one event loop, as one triggerer holds them, at the
+default 30 s poll interval (scaled), each given its ``livestream_id`` as the deferring sensor does. After a
+warm-up of 60 s, sessions stop at a steady rate, ``min(2/s, N / 600 s)``, for 600 s; the run then goes on
+150 s so the last stops can be seen, and the waits still live are cancelled. All times are printed unscaled.
+
+The shared poller also runs with the same N waits split round-robin over 2 and 3 processes (``procs``),
+each with its own event loop and poller, as Airflow's 2 or 3 triggerers are: they share nothing but the
+token, and learn how much of it the others spend only from the server's ``Ratelimit`` count.
 
 Columns: ``requests`` and ``429s`` the emulator answered; ``detected``: stopped sessions whose trigger
 fired ``success`` with that session's own stopped payload, out of those that stopped; ``wrong``: any other
 ending of a wait (a wrong or missing payload, a ``failed`` event); detection latency from the stop to the
-event (p50/p95/max, unscaled s); ``loop CPU s``: CPU time of the thread running the triggers and the
-poller; ``poller KB``: heap held by the shared poller for N subscribed waits (tracemalloc, measured apart).
+event (p50/p95/max, unscaled s); ``loop CPU s``: CPU time of the threads running the triggers and the
+poller (summed over the processes); ``poller KB``: heap held by one shared poller for its share of the
+subscribed waits (tracemalloc, measured apart).
 
-    python benchmarks/fleet_wait.py            # 120, 1,000 and 10,000 waits, scale 10 (about 15 minutes)
-    python benchmarks/fleet_wait.py --quick    # 120 and 1,000 waits, 300 s of stops (about 3 minutes)
+    python benchmarks/fleet_wait.py            # 120, 1,000 (also over 2 and 3 processes), 10,000 waits
+    python benchmarks/fleet_wait.py --quick    # 120 and 1,000 waits, 300 s of stops
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import multiprocessing
 import os
 import sys
@@ -31,60 +37,11 @@ import time
 import tracemalloc
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "bench-fleet-token"
-QUOTA, WINDOW, INTERVAL = 1200, 300.0, 30.0  # Cloudflare's limit and lockout; the default poll interval
-MAX_STOP_RATE = 2.0  # stops per unscaled second
+from fleet_plan import INTERVAL, QUOTA, REPO_ROOT, TOKEN, WINDOW, Plan, SessionPlan, serve_emulator
 
-
-@dataclass(frozen=True)
-class Plan:
-    """One case: ``waits`` concurrent waits, times in unscaled seconds."""
-
-    waits: int
-    scale: float
-    warm_up: float = 60.0
-    stopping: float = 600.0
-    tail: float = 150.0
-
-    @property
-    def stop_rate(self) -> float:
-        return min(MAX_STOP_RATE, self.waits / self.stopping)
-
-    @property
-    def stops(self) -> int:
-        return min(self.waits, int(self.stop_rate * self.stopping))
-
-    def seconds(self, unscaled: float) -> float:
-        return unscaled / self.scale
-
-
-def serve_emulator(plan: Plan, channel: Connection) -> None:
-    """Child process: the rate-limited emulator with the plan's sessions; answers "stats" until "stop"."""
-    sys.path.insert(0, str(REPO_ROOT))
-    from airflow_provider_realtimekit.testing import RealtimeKitEmulator
-
-    window = plan.seconds(WINDOW)
-    with RealtimeKitEmulator(token=TOKEN, port=0, max_logged_requests=10_000_000) as emulator:
-        emulator.set_rate_limit(QUOTA, window, lockout=True, lockout_seconds=window)
-        began = time.monotonic()
-        livestreams = [emulator.add_livestream()["id"] for _ in range(plan.waits)]
-        # Sessions take about as long to add as livestreams: the warm-up starts once all are there.
-        first_stop = emulator.clock.now() + 2 * (time.monotonic() - began) + plan.seconds(plan.warm_up)
-        sessions = []
-        for n, livestream_id in enumerate(livestreams):
-            stop_at = first_stop + plan.seconds(n / plan.stop_rate) if n < plan.stops else None
-            session = emulator.add_session(
-                livestream_id, stops_after=None if stop_at is None else stop_at - emulator.clock.now()
-            )
-            sessions.append((session["id"], livestream_id, stop_at))
-        channel.send((emulator.connection_json(), sessions))
-        while channel.recv() != "stop":
-            records = emulator.requests
-            channel.send((len(records), sum(1 for r in records if r.status == 429)))
+__all__ = ["INTERVAL", "QUOTA", "WINDOW", "settings_of"]  # fanout_cost.py reuses these
 
 
 @dataclass
@@ -98,7 +55,7 @@ class Outcome:
     cpu: float = 0.0
 
 
-async def drive(plan: Plan, sessions: list[tuple[str, str, float | None]], shared: bool) -> tuple[dict, float]:
+async def drive(plan: Plan, sessions: list[SessionPlan], shared: bool) -> tuple[dict, float]:
     """Run every trigger in this loop until the plan's end; return events by session id, and loop CPU."""
     from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger
 
@@ -157,27 +114,85 @@ async def open_scaled_poller(plan: Plan) -> Any:
     return shared_poller(settings, PollerOptions(first_poll_spread=plan.seconds(5.0)))
 
 
-def run_case(plan: Plan, shared: bool) -> Outcome:
+def wait_in_child(plan: Plan, channel: Connection) -> None:
+    """
+    Child process: one triggerer's share of the waits, in its own event loop with its own shared poller.
+
+    :param plan: the case.
+    :param channel: says "ready" once Airflow is imported, receives the connection JSON and its sessions,
+        and sends back the events by session id and the loop's CPU seconds.
+    """
+    sys.path.insert(0, str(REPO_ROOT))
+    # Imported before the sessions exist: Airflow's import takes seconds, which the warm-up cannot spare.
+    from airflow_provider_realtimekit.triggers.realtimekit import RealtimeKitLivestreamSessionTrigger  # noqa: F401
+
+    channel.send("ready")
+    connection_json, sessions = channel.recv()
+    os.environ["AIRFLOW_CONN_REALTIMEKIT_DEFAULT"] = connection_json
+    channel.send(asyncio.run(drive(plan, sessions, shared=True)))
+
+
+def run_case(plan: Plan, shared: bool, processes: int = 1) -> Outcome:
+    """
+    One row of the table: the plan's waits in this process, or split round-robin over ``processes`` children.
+
+    :param plan: the case.
+    :param shared: the shared poller (True) or independent polling.
+    :param processes: how many processes (each its own event loop and poller) share the waits.
+    """
     context = multiprocessing.get_context("spawn")
-    parent_end, child_end = context.Pipe()
-    child = context.Process(target=serve_emulator, args=(plan, child_end), daemon=True)
-    child.start()
+    children: list[tuple[Any, Connection]] = []
     try:
+        if processes > 1:
+            for _ in range(processes):
+                parent_end, child_end = context.Pipe()
+                waiter = context.Process(target=wait_in_child, args=(plan, child_end), daemon=True)
+                waiter.start()
+                child_end.close()  # so that a child that dies makes recv() fail instead of hang
+                children.append((waiter, parent_end))
+            for _, channel in children:
+                channel.recv()  # "ready"
+        parent_end, child_end = context.Pipe()
+        emulator = context.Process(target=serve_emulator, args=(plan, child_end), daemon=True)
+        emulator.start()
+        children.append((emulator, parent_end))
         connection_json, sessions = parent_end.recv()
         connection = json.loads(connection_json)
         # The token's rate gate keeps to the configured budget until the server's headers tell it otherwise:
         # configure the scaled window, as the emulator enforces it.
         connection["extra"]["rate_limit_window"] = plan.seconds(WINDOW)
-        os.environ["AIRFLOW_CONN_REALTIMEKIT_DEFAULT"] = json.dumps(connection)
-        events, cpu = asyncio.run(drive(plan, sessions, shared))
+        connection_json = json.dumps(connection)
+        if processes > 1:
+            for n, (_, channel) in enumerate(children[:processes]):
+                channel.send((connection_json, sessions[n::processes]))
+            events, cpu = {}, 0.0
+            for _, channel in children[:processes]:
+                child_events, child_cpu = channel.recv()
+                events.update(child_events)
+                cpu += child_cpu
+        else:
+            os.environ["AIRFLOW_CONN_REALTIMEKIT_DEFAULT"] = connection_json
+            events, cpu = asyncio.run(drive(plan, sessions, shared))
         parent_end.send("stats")
         requests, throttled = parent_end.recv()
         parent_end.send("stop")
     finally:
-        child.join(10)
-        if child.is_alive():
-            child.terminate()
-    outcome = Outcome(requests=requests, throttled=throttled, cpu=cpu)
+        for child, _ in children:
+            child.join(10)
+            if child.is_alive():
+                child.terminate()
+    return score(plan, sessions, events, Outcome(requests=requests, throttled=throttled, cpu=cpu))
+
+
+def score(plan: Plan, sessions: list[SessionPlan], events: dict, outcome: Outcome) -> Outcome:
+    """
+    Count what the waits saw against what the emulator did.
+
+    :param plan: the case.
+    :param sessions: every session of the case.
+    :param events: the event payload and its epoch time, by session id.
+    :param outcome: the request counts and CPU, to complete.
+    """
     for session_id, _, stop_at in sessions:
         event, at = events.get(session_id, (None, 0.0))
         outcome.stopped += stop_at is not None
@@ -224,6 +239,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def cases(modes: list[str], waits: int, split_at: list[int], ways: list[int]) -> list[tuple[str, int]]:
+    """The rows of one size: each mode in one process, then the shared poller split over processes."""
+    rows = [(mode, 1) for mode in modes]
+    if "shared" in modes and waits in split_at:
+        rows += [("shared", n) for n in ways if n > 1]
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[120, 1_000, 10_000])
@@ -232,6 +255,10 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="120 and 1,000 waits, 300 s of stops")
     parser.add_argument("--modes", nargs="+", choices=("independent", "shared"), default=["independent", "shared"])
+    parser.add_argument(
+        "--split-at", type=int, nargs="*", default=[1_000], help="sizes also run split over processes (1,000)"
+    )
+    parser.add_argument("--processes", type=int, nargs="*", default=[2, 3], help="how many ways to split (2 3)")
     args = parser.parse_args()
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="rtk-bench-airflow-home-"))
     # One INFO line per request and per poll would time the console rather than the poller.
@@ -242,33 +269,39 @@ def main() -> None:
     if args.quick:
         sizes, stopping = [120, 1_000], 300.0
 
+    began = time.monotonic()
     print(
         f"fleet wait: one token, limit {QUOTA} per {WINDOW:g} s with a {WINDOW:g} s lockout, poll interval "
-        f"{INTERVAL:g} s, time scaled by 'scale' (10: window and lockout last 30 s); times below are unscaled"
+        f"{INTERVAL:g} s, time scaled by 'scale' (10: window and lockout last 30 s); times below are unscaled; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
     print(
-        f"{'waits':>6} {'mode':<12} {'scale':>5} {'stops/s':>7} {'requests':>8} {'429s':>6} {'detected':>11} "
-        f"{'wrong':>5} "
-        f"{'p50 s':>6} {'p95 s':>6} {'max s':>6} {'loop CPU s':>10} {'poller KB':>9}"
+        f"{'waits':>6} {'mode':<12} {'procs':>5} {'scale':>5} {'stops/s':>7} {'requests':>8} {'429s':>6} "
+        f"{'detected':>11} {'wrong':>5} "
+        f"{'p50 s':>6} {'p95 s':>6} {'max s':>6} {'loop CPU s':>10} {'poller KB':>9} {'load':>5}"
     )
     for waits in sizes:
         # The emulator answers a page of a 10,000-livestream listing in about 0.1 s: at scale 10 that alone
         # would be a second of unscaled time per page, so the largest size runs closer to real time.
         scale = args.scale or (10.0 if waits <= 1_000 else 3.0)
         plan = Plan(waits, scale, stopping=stopping)
-        memory = poller_memory(waits)
-        for mode in args.modes:
+        for mode, processes in cases(args.modes, waits, args.split_at, args.processes):
             shared = mode == "shared"
-            r = run_case(plan, shared)
+            memory = poller_memory(math.ceil(waits / processes)) if shared else float("nan")
+            r = run_case(plan, shared, processes)
             lat = r.latencies
             print(
-                f"{waits:>6,} {mode:<12} {scale:>5g} {plan.stop_rate:>7.2f} {r.requests:>8,} {r.throttled:>6,} "
-                f"{f'{r.detected:,}/{r.stopped:,}':>11} {r.wrong:>5} {percentile(lat, 0.5):>6.0f} "
-                f"{percentile(lat, 0.95):>6.0f} {max(lat, default=float('nan')):>6.0f} {r.cpu:>10.1f} "
-                f"{memory if shared else float('nan'):>9.0f}",
+                f"{waits:>6,} {mode:<12} {processes:>5} {scale:>5g} {plan.stop_rate:>7.2f} {r.requests:>8,} "
+                f"{r.throttled:>6,} {f'{r.detected:,}/{r.stopped:,}':>11} {r.wrong:>5} "
+                f"{percentile(lat, 0.5):>6.0f} {percentile(lat, 0.95):>6.0f} {max(lat, default=float('nan')):>6.0f} "
+                f"{r.cpu:>10.1f} {memory:>9.0f} {os.getloadavg()[0]:>5.1f}",
                 flush=True,
             )
-    print("loop CPU s: for the whole run. requests/429s: as the emulator answered them, retries included.")
+    print(
+        "loop CPU s: for the whole run, summed over the processes. poller KB: one poller, for its share of the "
+        "waits. requests/429s: as the emulator answered them, retries included. load: the 1-minute load average "
+        f"at the row's end. Whole run: {(time.monotonic() - began) / 60:.1f} min."
+    )
 
 
 if __name__ == "__main__":

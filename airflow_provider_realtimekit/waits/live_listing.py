@@ -9,6 +9,7 @@ fetches the session), so an item lost between pages (the list shifts while it is
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,7 +61,9 @@ async def walk_live_listing(
         for item in pager.accept(await send(request)):
             livestream_id = item.get("id")
             if isinstance(livestream_id, str) and livestream_id in watched and item.get("status") == "LIVE":
-                snapshot.updated_at[livestream_id] = parse_instant(item.get("updated_at"))
+                # Interned, as the poller interns its waits' ids: each walk's keys are then the waits' own
+                # strings, not one more copy of every id per wait.
+                snapshot.updated_at[sys.intern(livestream_id)] = parse_instant(item.get("updated_at"))
     snapshot.pages = pager.pages_fetched
     return snapshot
 

@@ -66,10 +66,10 @@ import asyncio
 import logging
 import math
 import random
+import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -155,29 +155,29 @@ class SharedPoller:
         """How many waits are subscribed."""
         return len(self._waits)
 
-    @asynccontextmanager
-    async def subscribe(
-        self, session_id: str, livestream_id: str | None = None, poll_interval: float = 30.0
-    ) -> AsyncIterator[Subscription]:
+    def subscribe(self, session_id: str, livestream_id: str | None = None, poll_interval: float = 30.0) -> Subscription:
         """
-        Subscribe one wait for the ``async with`` block; leaving it (also by cancellation) unsubscribes,
-        and the last wait to leave closes the poller.
+        One wait's subscription, for ``async with``: entering subscribes the wait, leaving (also by
+        cancellation) unsubscribes it, and the last wait to leave closes the poller.
 
         :param session_id: the livestream session to wait for.
         :param livestream_id: its livestream, when the caller knows it (saves the first fetch's role).
         :param poll_interval: the wait's poll interval.
         """
+        return Subscription(self, WaitState(session_id, poll_interval=poll_interval), livestream_id)
+
+    async def _join(self, wait: WaitState, livestream_id: str | None) -> None:
         # It has "seen" everything before it joined: only a walk begun after it joined watches its livestream,
         # so an older snapshot would send it to a fetch it does not need.
-        wait = WaitState(session_id, poll_interval=poll_interval, seen=self._seq)
+        wait.seen = self._seq
         self._waits.add(wait)
-        self._sessions[session_id] += 1
+        self._sessions[wait.session_id] += 1
         self._learn_livestream(wait, livestream_id)
         try:
             await self._open()
-            yield Subscription(self, wait)
-        finally:
+        except BaseException:
             await self._leave(wait)
+            raise
 
     async def observe(self, wait: WaitState) -> dict[str, Any] | None:
         """
@@ -250,12 +250,19 @@ class SharedPoller:
         finally:
             # Also after a failure: the next poll must ask again, not reuse the failed answer.
             wait.seen = max(wait.seen, flight.seq)
+            self._forget_seen_fetch(wait.session_id, flight)
         wait.listing_answers = 0
         if wait.livestream_id is None and isinstance(payload, dict):
             self._learn_livestream(wait, payload.get("livestream_id"))
         if wait.acknowledged is None and isinstance(payload, dict):
             wait.acknowledged = parse_instant(payload.get("started_time"))
         return payload
+
+    def _forget_seen_fetch(self, session_id: str, flight: _Flight) -> None:
+        # A fetch that is done serves only the waits on its session that have not seen it yet. A lone wait
+        # has, and keeping the task would hold its payload (about 3 KB with the task) per wait until it ends.
+        if self._sessions.get(session_id, 0) <= 1 and self._fetches.get(session_id) is flight:
+            del self._fetches[session_id]
 
     async def _fetch_session(self, session_id: str) -> dict[str, Any]:
         self.stats.fetches += 1
@@ -342,6 +349,8 @@ class SharedPoller:
 
     def _learn_livestream(self, wait: WaitState, livestream_id: object) -> None:
         if isinstance(livestream_id, str) and livestream_id and wait.livestream_id is None:
+            # Interned: the listing's snapshots then key on this very string (see live_listing.py).
+            livestream_id = sys.intern(livestream_id)
             wait.livestream_id = livestream_id
             self._watched[livestream_id] += 1
 
@@ -389,18 +398,30 @@ class SharedPoller:
 
 class Subscription:
     """
-    One wait's handle on its shared poller.
+    One wait's handle on its shared poller, and the ``async with`` that subscribes it.
+
+    A class rather than an ``asynccontextmanager``: a suspended generator's frame and the event loop's
+    record of it cost about 400 bytes per wait, more than the poller's own bookkeeping of it.
 
     :param poller: the poller.
     :param wait: the wait's state.
+    :param livestream_id: the wait's livestream, when the caller knows it.
     """
 
-    __slots__ = ("polled", "poller", "wait")
+    __slots__ = ("_livestream_id", "polled", "poller", "wait")
 
-    def __init__(self, poller: SharedPoller, wait: WaitState) -> None:
+    def __init__(self, poller: SharedPoller, wait: WaitState, livestream_id: str | None = None) -> None:
         self.poller = poller
         self.wait = wait
         self.polled = False
+        self._livestream_id = livestream_id
+
+    async def __aenter__(self) -> Subscription:
+        await self.poller._join(self.wait, self._livestream_id)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.poller._leave(self.wait)
 
     async def observe(self) -> dict[str, Any] | None:
         """The session payload, or None for "still live, per the listing" (see :meth:`SharedPoller.observe`)."""
