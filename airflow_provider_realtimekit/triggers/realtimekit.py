@@ -46,9 +46,6 @@ RUN_TIME_MODULES = (
     "airflow_provider_realtimekit.waits.shared_connection",
 )
 
-#: Polls per ``poll_interval`` of a wait the shared poller answers from its listing (free for the wait).
-LISTING_POLLS_PER_INTERVAL = 3
-
 
 class SessionEventStatus(str, Enum):
     """The closed set of outcomes the trigger reports; ``execute_complete`` accepts nothing else."""
@@ -142,10 +139,10 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
             poller = await self._shared_poller()
             if poller is None:
                 async with RealtimeKitAsyncHook(self.realtimekit_conn_id) as hook:
-                    event = await self._wait(lambda: hook.get_livestream_session(self.session_id))
+                    event = await self._wait(lambda: hook.get_livestream_session(self.session_id), None)
             else:
                 async with poller.subscribe(self.session_id, self.livestream_id, self.poll_interval) as wait:
-                    event = await self._wait(wait.observe)
+                    event = await self._wait(wait.observe, wait.listing_pause)
         except RealtimeKitError as error:  # connection not usable: bad fields, missing token
             event = self._event(SessionEventStatus.FAILED, error=error)
         yield TriggerEvent(event)
@@ -165,12 +162,18 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
             return None
         return shared_poller(settings)
 
-    async def _wait(self, observe: Callable[[], Awaitable[dict[str, Any] | None]]) -> dict[str, Any]:
+    async def _wait(
+        self,
+        observe: Callable[[], Awaitable[dict[str, Any] | None]],
+        listing_pause: Callable[[float], float] | None,
+    ) -> dict[str, Any]:
         """
         Poll until the session has stopped; return the event.
 
         :param observe: the next observation: the session payload, or None when the shared poller's
             listing says the session is still live.
+        :param listing_pause: the pause after a listing answer, given the poll interval (the shared poller's
+            spacing of its walks); None when every answer is a fetch.
         """
         from airflow_provider_realtimekit.waits.failure_budget import FailureBudget
         from airflow_provider_realtimekit.waits.session_state import SessionState, session_state
@@ -197,9 +200,9 @@ class RealtimeKitLivestreamSessionTrigger(BaseTrigger):
             else:
                 budget.record_success()
                 if session is None:
-                    # The listing answered: that cost this wait nothing, so it asks again sooner, and a stop
-                    # is seen as soon as a later listing shows it (the poller paces the listing itself).
-                    pause /= LISTING_POLLS_PER_INTERVAL
+                    # The listing answered: that cost this wait nothing, so it asks again when the poller's next
+                    # walk begins, and a stop is seen as soon as a later listing shows it.
+                    pause = listing_pause(pause) if listing_pause is not None else pause
                     self.log.debug(
                         "Livestream session %s is still live (listing); next poll in %.0f s", self.session_id, pause
                     )

@@ -23,11 +23,12 @@ fetched payload, or ``None``, meaning "still live, according to the app's listin
    known to be served; none is documented [U]), answers every wait that needs a newer observation than
    the one it has (for a wait that just joined: a walk begun after it joined, since only such a walk watches
    its livestream). Waits that poll while a walk is under way, or scheduled, share it. A listing answer costs
-   the wait nothing, so the trigger then asks again after a third of its interval; the poller walks the
-   listing ``W`` times per poll interval at most (walks begin at least ``interval / W`` apart, and a wait
-   that asks sooner waits for the next walk): ``W = waits / (8 * pages)``, from 1 (a stop is seen within an
-   interval, as by polling the session) to 3 (from 24 waits a page on), so the walks never cost more than
-   an eighth of polling each wait once they are more than one. Two triggerers on one token each run a
+   the wait nothing, so the trigger then asks again when the next walk can begin
+   (:meth:`Subscription.listing_pause`); the poller walks the listing ``W`` times per poll interval at most
+   (walks begin at least ``interval / W`` apart, and a wait that asks sooner waits for the next walk):
+   ``W = waits / (8 * pages)``, from 1 (a stop is seen within an interval, as by polling the session) to 3
+   (from 24 waits a page on), so the walks never cost more than an eighth of polling each wait once they
+   are more than one. Two triggerers on one token each run a
    poller: 30 waits at 5 s cost 4 to 7 requests per cycle in all, however they are split (measured against
    the emulator; ``tests/waits/test_two_pollers.py`` checks it), where three walks each and their audits
    cost 11 to 12. When a walk takes longer than ``interval / W`` (thousands of live livestreams), walks go
@@ -63,25 +64,21 @@ seconds, so that their polls do not stay aligned.
 from __future__ import annotations
 
 import asyncio
-import logging
-import math
 import random
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from airflow_provider_realtimekit.api import ApiRequest, ClientSettings, unwrap
-from airflow_provider_realtimekit.exceptions import RealtimeKitError
 from airflow_provider_realtimekit.hooks.realtimekit_async import RealtimeKitAsyncHook
 from airflow_provider_realtimekit.waits.coalescing import ListingPlan, listing_plan
-from airflow_provider_realtimekit.waits.live_listing import LiveSnapshot, parse_instant, walk_live_listing
+from airflow_provider_realtimekit.waits.listing_walks import ListingWalks
+from airflow_provider_realtimekit.waits.live_listing import parse_instant
 from airflow_provider_realtimekit.waits.pacer import AuditAllowance, Pacer
 from airflow_provider_realtimekit.waits.poller_records import PollerOptions, PollerStats, WaitState
-
-log = logging.getLogger(__name__)
+from airflow_provider_realtimekit.waits.subscription import Subscription
 
 T = TypeVar("T")
 
@@ -92,22 +89,6 @@ class _Flight:
 
     seq: int
     task: asyncio.Task[Any]
-
-
-@dataclass(slots=True)
-class _Walk:
-    """
-    One walk of the listing, scheduled, under way or done, shared by every wait that may use its answer.
-
-    Its sequence number is drawn when it begins (None until then): a walk that has not begun yet is newer
-    than every observation made so far, so every wait that asks meanwhile can share it.
-    """
-
-    seq: int | None = None
-    task: asyncio.Task[LiveSnapshot] = field(init=False)  # set as soon as it is made
-
-    def newer_than(self, seen: int) -> bool:
-        return self.seq is None or self.seq > seen
 
 
 class SharedPoller:
@@ -136,16 +117,12 @@ class SharedPoller:
         # One audit at a time, never a saved-up burst: a burst would land in one cycle on top of its walks.
         self._audits = AuditAllowance(rate * self.options.audit_share, burst=1.0)
         self._waits: set[WaitState] = set()
-        self._watched: Counter[str] = Counter()  # livestream id -> waits watching it
+        self.watched: Counter[str] = Counter()  # livestream id -> waits watching it
         self._sessions: Counter[str] = Counter()  # session id -> waits on it
         self._fetches: dict[str, _Flight] = {}
-        self._listing: _Walk | None = None
-        self._walk_began = -math.inf  # monotonic time the last walk began
+        self._walks = ListingWalks(self)
         # The longest run of listing answers among the waits answered by the last walk, and by the current one.
         self._overdue, self._overdue_next, self._overdue_seq = 0, 0, -1
-        self._snapshot: LiveSnapshot | None = None
-        self._listing_pages = 1
-        self._listing_refused = False
         self._seq = 0
         self._opening: asyncio.Future[Any] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -166,7 +143,13 @@ class SharedPoller:
         """
         return Subscription(self, WaitState(session_id, poll_interval=poll_interval), livestream_id)
 
-    async def _join(self, wait: WaitState, livestream_id: str | None) -> None:
+    async def join(self, wait: WaitState, livestream_id: str | None) -> None:
+        """
+        Subscribe a wait (:class:`Subscription` does, on entering).
+
+        :param wait: the wait.
+        :param livestream_id: its livestream, when the caller knows it.
+        """
         # It has "seen" everything before it joined: only a walk begun after it joined watches its livestream,
         # so an older snapshot would send it to a fetch it does not need.
         wait.seen = self._seq
@@ -176,7 +159,7 @@ class SharedPoller:
         try:
             await self._open()
         except BaseException:
-            await self._leave(wait)
+            await self.leave(wait)
             raise
 
     async def observe(self, wait: WaitState) -> dict[str, Any] | None:
@@ -191,7 +174,7 @@ class SharedPoller:
         if self._audit_due(wait) and self._audits.take():
             self.stats.audits += 1
             return await self._fetch(wait)
-        snapshot = await self._snapshot_after(wait)
+        snapshot = await self._walks.snapshot_after(wait)
         if snapshot is None:
             return await self._fetch(wait)
         if wait.livestream_id not in snapshot.updated_at:  # stopped, or lost between pages
@@ -224,9 +207,18 @@ class SharedPoller:
 
     def _plan(self) -> ListingPlan | None:
         """How the listing is used now, or None while fetching each wait is as cheap (see ``coalescing``)."""
-        if self._listing_refused:
+        if self._walks.refused:
             return None
-        return listing_plan(len(self._waits), self._listing_pages, self.options)
+        return listing_plan(len(self._waits), self._walks.pages, self.options)
+
+    def coalescing(self) -> bool:
+        """Whether the listing answers the waits now (else each wait is fetched)."""
+        return self._plan() is not None
+
+    def walk_spacing(self) -> float:
+        """Seconds between the starts of two walks: the shortest poll interval over the plan's walks per interval."""
+        plan = self._plan()
+        return self.shortest_interval() / (plan.walks_per_interval if plan is not None else 1.0)
 
     async def spread_first_poll(self, wait: WaitState) -> None:
         """
@@ -241,7 +233,7 @@ class SharedPoller:
     async def _fetch(self, wait: WaitState) -> dict[str, Any]:
         flight = self._fetches.get(wait.session_id)
         if flight is None or flight.seq <= wait.seen:
-            flight = _Flight(self._next_seq(), self._spawn(self._fetch_session(wait.session_id)))
+            flight = _Flight(self.next_seq(), self.spawn(self._fetch_session(wait.session_id)))
             self._fetches[wait.session_id] = flight
         else:
             self.stats.shared_fetches += 1
@@ -266,84 +258,22 @@ class SharedPoller:
 
     async def _fetch_session(self, session_id: str) -> dict[str, Any]:
         self.stats.fetches += 1
-        return unwrap(await self._send(self.settings.app.livestream_session(session_id)))
+        return unwrap(await self.send(self.settings.app.livestream_session(session_id)))
 
-    async def _snapshot_after(self, wait: WaitState) -> LiveSnapshot | None:
-        """A listing begun after the wait's last observation: the last one, the walk under way, or a new walk."""
-        if self._snapshot is not None and self._snapshot.seq > wait.seen:
-            return self._snapshot
-        walk = self._listing
-        if walk is None or not walk.newer_than(wait.seen):
-            walk = self._schedule_walk(time.monotonic())
-        try:
-            snapshot: LiveSnapshot = await asyncio.shield(walk.task)
-        except RealtimeKitError as error:
-            if walk.seq is not None:
-                wait.seen = max(wait.seen, walk.seq)
-            if error.transient:
-                raise
-            if not self._listing_refused:
-                self._listing_refused = True
-                log.warning(
-                    "RealtimeKit refused the listing of live livestreams (%s); polling each session directly.", error
-                )
-            return None
-        return snapshot
-
-    def _schedule_walk(self, earliest: float) -> _Walk:
-        """
-        The next walk: at ``earliest``, but no sooner than one walk spacing (the poll interval divided by the
-        plan's walks per interval) after the last walk began, so that a poll interval holds no more walks
-        than the cost rule counted, however often the waits ask. A wait asking sooner shares the next walk.
-
-        :param earliest: monotonic time before which it does not begin.
-        """
-        plan = self._plan()
-        walks = plan.walks_per_interval if plan is not None else 1.0
-        at = max(earliest, self._walk_began + self._shortest_interval() / walks)
-        walk = self._listing = _Walk()
-        walk.task = self._spawn(self._walk_listing(walk, at))
-        return walk
-
-    async def _walk_listing(self, walk: _Walk, at: float) -> LiveSnapshot:
-        await asyncio.sleep(max(0.0, at - time.monotonic()))
-        walk.seq = seq = self._next_seq()
-        self.stats.listings += 1
-        started = self._walk_began = time.monotonic()
-        snapshot = await walk_live_listing(seq, self.settings.app, self._watched, self._send)
-        self.stats.listing_pages += snapshot.pages
-        self._listing_pages = max(snapshot.pages, 1)
-        if self._snapshot is None or snapshot.seq > self._snapshot.seq:
-            self._snapshot = snapshot
-        if self._waits and snapshot.pages > 1:
-            self._spawn(self._walk_again(walk, started + self._shortest_interval()))
-        return snapshot
-
-    async def _walk_again(self, walk: _Walk, at: float) -> None:
-        """
-        Begin the next walk one poll interval after the last one began, without waiting for a wait to ask.
-
-        Waits ask again only after they have slept a part of their interval past the end of the last walk,
-        so when a walk takes long (thousands of live livestreams) the listing would be seen only every walk
-        plus that sleep. Walking on a schedule keeps it to one walk per interval at least, whatever the walk
-        takes. Only for walks of several pages: a walk of one page is one request, and the waits' own asks
-        begin the next one in time (and a test's rounds meet no walk they did not ask for).
-        """
-        await asyncio.sleep(max(0.0, at - time.monotonic()))
-        if self._waits and self._plan() is not None and self._listing is walk:
-            self._schedule_walk(at)
-
-    async def _send(self, request: ApiRequest) -> dict[str, Any]:
+    async def send(self, request: ApiRequest) -> dict[str, Any]:
+        """Send one request of the poller's, paced (its walks' pages too)."""
         await self._pacer.slot()
         self.stats.requests += 1
         return await self._hook.call(request)
 
     # -- bookkeeping ----------------------------------------------------------------------------------
 
-    def _shortest_interval(self) -> float:
+    def shortest_interval(self) -> float:
+        """The shortest poll interval among the waits."""
         return min((wait.poll_interval for wait in self._waits), default=30.0)
 
-    def _next_seq(self) -> int:
+    def next_seq(self) -> int:
+        """The next sequence number: observations (fetches, walks) are ordered by them."""
         self._seq += 1
         return self._seq
 
@@ -352,9 +282,10 @@ class SharedPoller:
             # Interned: the listing's snapshots then key on this very string (see live_listing.py).
             livestream_id = sys.intern(livestream_id)
             wait.livestream_id = livestream_id
-            self._watched[livestream_id] += 1
+            self.watched[livestream_id] += 1
 
-    def _spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run a shared request (or walk) as a task of the poller's, cancelled when it closes."""
         # Shared requests run as tasks of their own: a waiter that is cancelled must not cancel the others'.
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
@@ -371,16 +302,21 @@ class SharedPoller:
             self._opening = asyncio.ensure_future(self._hook.__aenter__())
         await asyncio.shield(self._opening)
 
-    async def _leave(self, wait: WaitState) -> None:
+    async def leave(self, wait: WaitState) -> None:
+        """
+        Unsubscribe a wait (:class:`Subscription` does, on leaving); the last one to leave closes the poller.
+
+        :param wait: the wait.
+        """
         self._waits.discard(wait)
         self._sessions[wait.session_id] -= 1
         if self._sessions[wait.session_id] <= 0:
             del self._sessions[wait.session_id]
             self._fetches.pop(wait.session_id, None)
         if wait.livestream_id is not None:
-            self._watched[wait.livestream_id] -= 1
-            if self._watched[wait.livestream_id] <= 0:
-                del self._watched[wait.livestream_id]
+            self.watched[wait.livestream_id] -= 1
+            if self.watched[wait.livestream_id] <= 0:
+                del self.watched[wait.livestream_id]
         if self._waits:
             return
         if self._on_closed is not None:
@@ -394,38 +330,3 @@ class SharedPoller:
             except Exception:  # the client never opened: nothing to close
                 return
             await self._hook.__aexit__(None, None, None)
-
-
-class Subscription:
-    """
-    One wait's handle on its shared poller, and the ``async with`` that subscribes it.
-
-    A class rather than an ``asynccontextmanager``: a suspended generator's frame and the event loop's
-    record of it cost about 400 bytes per wait, more than the poller's own bookkeeping of it.
-
-    :param poller: the poller.
-    :param wait: the wait's state.
-    :param livestream_id: the wait's livestream, when the caller knows it.
-    """
-
-    __slots__ = ("_livestream_id", "polled", "poller", "wait")
-
-    def __init__(self, poller: SharedPoller, wait: WaitState, livestream_id: str | None = None) -> None:
-        self.poller = poller
-        self.wait = wait
-        self.polled = False
-        self._livestream_id = livestream_id
-
-    async def __aenter__(self) -> Subscription:
-        await self.poller._join(self.wait, self._livestream_id)
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.poller._leave(self.wait)
-
-    async def observe(self) -> dict[str, Any] | None:
-        """The session payload, or None for "still live, per the listing" (see :meth:`SharedPoller.observe`)."""
-        if not self.polled:
-            self.polled = True
-            await self.poller.spread_first_poll(self.wait)
-        return await self.poller.observe(self.wait)

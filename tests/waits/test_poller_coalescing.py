@@ -181,3 +181,18 @@ async def test_the_poller_closes_with_its_last_wait_and_a_new_one_starts_on_dema
         assert poller.waits == 1 and clients_open() == 1
     assert running_pollers() == [] and clients_open() == 0
     assert shared_poller(settings) is not poller
+
+
+@pytest.mark.parametrize(("waits", "walks_per_interval"), [(2, 1.0), (12, 1.5), (30, 3.0)])
+async def test_a_wait_the_listing_answered_asks_again_when_the_next_walk_can_begin(
+    emulator, settings, waits, walks_per_interval
+):
+    # 2 waits: each is fetched, so a wait asks again after its whole interval. 12: W = 12 / 8 walks per interval.
+    # 30: W is capped at 3. Asking sooner than interval / W would only be held until the next walk began.
+    sessions = live_sessions(emulator, waits)
+    async with AsyncExitStack() as stack:
+        subscriptions = await subscribe_all(stack, settings, [s["id"] for s in sessions])
+        await observe_all(subscriptions)
+
+        assert subscriptions[0].listing_pause(INTERVAL) == pytest.approx(INTERVAL / walks_per_interval)
+        assert subscriptions[0].listing_pause(INTERVAL / 10) == INTERVAL / 10  # never more than its own interval
