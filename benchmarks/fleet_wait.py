@@ -34,12 +34,11 @@ import os
 import sys
 import tempfile
 import time
-import tracemalloc
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from fleet_plan import INTERVAL, QUOTA, REPO_ROOT, TOKEN, WINDOW, Plan, SessionPlan, serve_emulator
+from fleet_plan import INTERVAL, QUOTA, REPO_ROOT, WINDOW, Plan, SessionPlan, serve_emulator
 
 __all__ = ["INTERVAL", "QUOTA", "WINDOW", "settings_of"]  # fanout_cost.py reuses these
 
@@ -209,27 +208,15 @@ def score(plan: Plan, sessions: list[SessionPlan], events: dict, outcome: Outcom
 
 
 def poller_memory(waits: int) -> float:
-    """KB the shared poller holds for ``waits`` subscribed waits (no request is sent)."""
-    from airflow_provider_realtimekit.testing import RealtimeKitEmulator
+    """
+    Bytes per wait the shared poller holds for ``waits`` subscribed waits, as ``poller_footprint.py`` measures.
 
-    async def subscribe_all() -> float:
-        from contextlib import AsyncExitStack
+    Its ``measure()``: the emulator in a child process, 20 warm-up waits answered first, then tracemalloc over
+    the subscriptions alone (no request sent for them; nothing of this benchmark's own bookkeeping counted).
+    """
+    from poller_footprint import measure
 
-        from airflow_provider_realtimekit.waits.poller_registry import shared_poller
-
-        with RealtimeKitEmulator(token=TOKEN) as emulator:
-            poller = shared_poller(settings_of(emulator.connection_json()))
-            async with AsyncExitStack() as stack:
-                await stack.enter_async_context(poller.subscribe("warm-up"))
-                tracemalloc.start()
-                before = tracemalloc.get_traced_memory()[0]
-                for n in range(waits):
-                    await stack.enter_async_context(poller.subscribe(f"session-{n}", f"livestream-{n}"))
-                held = tracemalloc.get_traced_memory()[0] - before
-                tracemalloc.stop()
-            return held / 1024
-
-    return asyncio.run(subscribe_all())
+    return measure(waits, answer=False).subscribed
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -278,7 +265,7 @@ def main() -> None:
     print(
         f"{'waits':>6} {'mode':<12} {'procs':>5} {'scale':>5} {'stops/s':>7} {'requests':>8} {'429s':>6} "
         f"{'detected':>11} {'wrong':>5} "
-        f"{'p50 s':>6} {'p95 s':>6} {'max s':>6} {'loop CPU s':>10} {'poller KB':>9} {'load':>5}"
+        f"{'p50 s':>6} {'p95 s':>6} {'max s':>6} {'loop CPU s':>10} {'poller B/wait':>13} {'load':>5}"
     )
     for waits in sizes:
         # The emulator answers a page of a 10,000-livestream listing in about 0.1 s: at scale 10 that alone
@@ -294,12 +281,13 @@ def main() -> None:
                 f"{waits:>6,} {mode:<12} {processes:>5} {scale:>5g} {plan.stop_rate:>7.2f} {r.requests:>8,} "
                 f"{r.throttled:>6,} {f'{r.detected:,}/{r.stopped:,}':>11} {r.wrong:>5} "
                 f"{percentile(lat, 0.5):>6.0f} {percentile(lat, 0.95):>6.0f} {max(lat, default=float('nan')):>6.0f} "
-                f"{r.cpu:>10.1f} {memory:>9.0f} {os.getloadavg()[0]:>5.1f}",
+                f"{r.cpu:>10.1f} {memory:>13.0f} {os.getloadavg()[0]:>5.1f}",
                 flush=True,
             )
     print(
-        "loop CPU s: for the whole run, summed over the processes. poller KB: one poller, for its share of the "
-        "waits. requests/429s: as the emulator answered them, retries included. load: the 1-minute load average "
+        "loop CPU s: for the whole run, summed over the processes. poller B/wait: one poller's heap per "
+        "subscribed wait, for its share of the waits (as poller_footprint.py measures it). requests/429s: as "
+        "the emulator answered them, retries included. load: the 1-minute load average "
         f"at the row's end. Whole run: {(time.monotonic() - began) / 60:.1f} min."
     )
 

@@ -61,8 +61,8 @@ def serve_live_sessions(waits: int, channel: Connection) -> None:
         channel.recv()
 
 
-async def measure_in_loop(connection_json: str, session_ids: list[str]) -> Footprint:
-    """The two figures, for the sessions after the warm-up's."""
+async def measure_in_loop(connection_json: str, session_ids: list[str], answer: bool = True) -> Footprint:
+    """The two figures (the second NaN without ``answer``), for the sessions after the warm-up's."""
     from airflow.sdk import Connection as AirflowConnection
 
     from airflow_provider_realtimekit.api import ClientSettings
@@ -97,20 +97,23 @@ async def measure_in_loop(connection_json: str, session_ids: list[str]) -> Footp
     before = tracemalloc.get_traced_memory()[0]
     subscriptions = [await poller.subscribe(session_id).__aenter__() for session_id in measured]
     subscribed = tracemalloc.get_traced_memory()[0] - before
-    await answer_twice(subscriptions)
-    gc.collect()
-    answered = tracemalloc.get_traced_memory()[0] - before
+    answered = float("nan")
+    if answer:
+        await answer_twice(subscriptions)
+        gc.collect()
+        answered = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     for subscription in [*warm_up, *subscriptions]:
         await subscription.__aexit__(None, None, None)
     return Footprint(len(measured), subscribed / len(measured), answered / len(measured))
 
 
-def measure(waits: int) -> Footprint:
+def measure(waits: int, answer: bool = True) -> Footprint:
     """
     Bytes per wait the shared poller holds for ``waits`` waits (see the module docstring).
 
     :param waits: how many waits to measure.
+    :param answer: also measure them answered (False: the subscribed figure only, ``answered`` is NaN).
     """
     context = multiprocessing.get_context("spawn")
     parent_end, child_end = context.Pipe()
@@ -119,7 +122,7 @@ def measure(waits: int) -> Footprint:
     child_end.close()
     try:
         connection_json, session_ids = parent_end.recv()
-        return asyncio.run(measure_in_loop(connection_json, session_ids))
+        return asyncio.run(measure_in_loop(connection_json, session_ids, answer))
     finally:
         parent_end.send("stop")
         child.join(10)
