@@ -119,6 +119,8 @@ class SharedPoller:
         self._waits: set[WaitState] = set()
         self.watched: Counter[str] = Counter()  # livestream id -> waits watching it
         self._sessions: Counter[str] = Counter()  # session id -> waits on it
+        # poll interval -> waits with it: the shortest is read at every listing answer, so never a scan of the waits
+        self._intervals: Counter[float] = Counter()
         self._fetches: dict[str, _Flight] = {}
         self._walks = ListingWalks(self)
         # The longest run of listing answers among the waits answered by the last walk, and by the current one.
@@ -155,6 +157,7 @@ class SharedPoller:
         wait.seen = self._seq
         self._waits.add(wait)
         self._sessions[wait.session_id] += 1
+        self._intervals[wait.poll_interval] += 1
         self._learn_livestream(wait, livestream_id)
         try:
             await self._open()
@@ -270,7 +273,7 @@ class SharedPoller:
 
     def shortest_interval(self) -> float:
         """The shortest poll interval among the waits."""
-        return min((wait.poll_interval for wait in self._waits), default=30.0)
+        return min(self._intervals, default=30.0)
 
     def next_seq(self) -> int:
         """The next sequence number: observations (fetches, walks) are ordered by them."""
@@ -310,6 +313,9 @@ class SharedPoller:
         """
         self._waits.discard(wait)
         self._sessions[wait.session_id] -= 1
+        self._intervals[wait.poll_interval] -= 1
+        if self._intervals[wait.poll_interval] <= 0:
+            del self._intervals[wait.poll_interval]
         if self._sessions[wait.session_id] <= 0:
             del self._sessions[wait.session_id]
             self._fetches.pop(wait.session_id, None)

@@ -196,3 +196,13 @@ async def test_a_wait_the_listing_answered_asks_again_when_the_next_walk_can_beg
 
         assert subscriptions[0].listing_pause(INTERVAL) == pytest.approx(INTERVAL / walks_per_interval)
         assert subscriptions[0].listing_pause(INTERVAL / 10) == INTERVAL / 10  # never more than its own interval
+
+
+async def test_the_walks_follow_the_shortest_interval_of_the_waits_still_subscribed(emulator, settings):
+    sessions = live_sessions(emulator, 31)
+    async with AsyncExitStack() as stack:
+        waits = await subscribe_all(stack, settings, [s["id"] for s in sessions[:30]])
+        poller = shared_poller(settings, OPTIONS)
+        async with poller.subscribe(sessions[30]["id"], poll_interval=INTERVAL / 2):
+            assert waits[0].listing_pause(INTERVAL) == pytest.approx(INTERVAL / 2 / 3)
+        assert waits[0].listing_pause(INTERVAL) == pytest.approx(INTERVAL / 3)
