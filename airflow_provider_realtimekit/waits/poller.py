@@ -81,6 +81,7 @@ from airflow_provider_realtimekit.waits.poller_records import PollerOptions, Pol
 from airflow_provider_realtimekit.waits.subscription import Subscription
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 @dataclass(slots=True)
@@ -312,17 +313,11 @@ class SharedPoller:
         :param wait: the wait.
         """
         self._waits.discard(wait)
-        self._sessions[wait.session_id] -= 1
-        self._intervals[wait.poll_interval] -= 1
-        if self._intervals[wait.poll_interval] <= 0:
-            del self._intervals[wait.poll_interval]
-        if self._sessions[wait.session_id] <= 0:
-            del self._sessions[wait.session_id]
+        _release(self._intervals, wait.poll_interval)
+        if _release(self._sessions, wait.session_id):
             self._fetches.pop(wait.session_id, None)
         if wait.livestream_id is not None:
-            self.watched[wait.livestream_id] -= 1
-            if self.watched[wait.livestream_id] <= 0:
-                del self.watched[wait.livestream_id]
+            _release(self.watched, wait.livestream_id)
         if self._waits:
             return
         if self._on_closed is not None:
@@ -336,3 +331,12 @@ class SharedPoller:
             except Exception:  # the client never opened: nothing to close
                 return
             await self._hook.__aexit__(None, None, None)
+
+
+def _release(counter: Counter[K], key: K) -> bool:
+    """Count one wait less for ``key``; forget the key when none is left, and say so."""
+    counter[key] -= 1
+    if counter[key] > 0:
+        return False
+    del counter[key]
+    return True
